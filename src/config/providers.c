@@ -1,0 +1,181 @@
+/*
+ * providers.c — which fake provider names exist (spec/masking.md §8.1, §8.4).
+ *
+ * Built-ins are a fixed list. Custom data-file providers are discovered by
+ * name only: each `*.yaml` file in the directories of PRIVACI_PROVIDERS_PATH
+ * and then $PRIVACI_DATA_DIR/providers/ contributes its top-level `name:`.
+ * Full validation of those files (kind, template, lists, clashes) is the
+ * masking module's job at start-up; here an unreadable or malformed file
+ * simply contributes no name, so the config validator reports the provider
+ * as unknown rather than failing on a file it does not own.
+ *
+ * The scan runs once per process: the directories do not change during a
+ * run, and validation asks about every fake column.
+ */
+#include "config/config.h"
+
+#include "util/xalloc.h"
+
+#include <dirent.h>
+#include <libfyaml.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PRIVACI_DATADIR
+#define PRIVACI_DATADIR "/usr/local/share/privaci"
+#endif
+
+const char *const pv_builtin_providers[] = {
+    "first_name", "last_name", "full_name", "email",    "phone",      "street", "city",
+    "postcode",   "country",   "address",   "dob",      "ip_address", "ssn",    "credit_card",
+    "uuid",       "company",   "job_title", "username", "password",   NULL,
+};
+
+static bool is_builtin(const char *name)
+{
+    for (size_t i = 0; pv_builtin_providers[i]; i++)
+        if (strcmp(pv_builtin_providers[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* ^[a-z][a-z0-9_]{0,62}$ (masking.md §8.4). */
+static bool valid_custom_name(const char *s, size_t len)
+{
+    if (len == 0 || len > 63 || s[0] < 'a' || s[0] > 'z')
+        return false;
+    for (size_t i = 1; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- the scan */
+
+static struct {
+    char **names;
+    size_t count;
+    size_t cap;
+} custom;
+
+static pthread_once_t scan_once = PTHREAD_ONCE_INIT;
+
+static bool custom_known(const char *name)
+{
+    for (size_t i = 0; i < custom.count; i++)
+        if (strcmp(custom.names[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void custom_add(const char *name, size_t len)
+{
+    char *copy = pv_xstrndup(name, len);
+    if (is_builtin(copy) || custom_known(copy)) {
+        free(copy);
+        return;
+    }
+    if (custom.count == custom.cap) {
+        custom.cap = custom.cap ? 2 * custom.cap : 8;
+        custom.names = pv_xrealloc(custom.names, custom.cap * sizeof(*custom.names));
+    }
+    custom.names[custom.count++] = copy;
+}
+
+static bool has_yaml_suffix(const char *file)
+{
+    size_t n = strlen(file);
+    return n > 5 && strcmp(file + n - 5, ".yaml") == 0;
+}
+
+static void discard_diag(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    (void)diag;
+    (void)user;
+    (void)buf;
+    (void)len;
+}
+
+/*
+ * FYPCF_QUIET alone still lets libfyaml print parse errors to stderr; a
+ * diagnostics object with a discarding output keeps library code silent.
+ */
+static struct fy_diag *silent_diag(void)
+{
+    struct fy_diag_cfg dcfg;
+    fy_diag_cfg_default(&dcfg);
+    dcfg.fp = NULL;
+    dcfg.output_fn = discard_diag;
+    return fy_diag_create(&dcfg);
+}
+
+/* The top-level `name:` of one provider file, if it has a valid one. */
+static void scan_file(const char *path, struct fy_diag *diag)
+{
+    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET, .diag = diag};
+    struct fy_document *doc = fy_document_build_from_file(&cfg, path);
+    if (!doc)
+        return;
+    struct fy_node *root = fy_document_root(doc);
+    if (root && fy_node_is_mapping(root)) {
+        size_t len = 0;
+        const char *name = fy_node_mapping_lookup_scalar_by_simple_key(root, &len, "name", 4);
+        if (name && valid_custom_name(name, len))
+            custom_add(name, len);
+    }
+    fy_document_destroy(doc);
+}
+
+static void scan_dir(const char *dir, struct fy_diag *diag)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        if (ent->d_name[0] == '.' || !has_yaml_suffix(ent->d_name))
+            continue;
+        char *path = pv_xasprintf("%s/%s", dir, ent->d_name);
+        scan_file(path, diag);
+        free(path);
+    }
+    closedir(d);
+}
+
+/* PRIVACI_PROVIDERS_PATH is `:`-separated like PATH; empty entries are skipped. */
+static void scan_search_path(const char *list, struct fy_diag *diag)
+{
+    char *copy = pv_xstrdup(list);
+    char *save = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+        scan_dir(dir, diag);
+    free(copy);
+}
+
+static void scan_all(void)
+{
+    struct fy_diag *diag = silent_diag();
+    const char *list = getenv("PRIVACI_PROVIDERS_PATH");
+    if (list && *list)
+        scan_search_path(list, diag);
+    const char *data_dir = getenv("PRIVACI_DATA_DIR");
+    if (!data_dir || !*data_dir)
+        data_dir = PRIVACI_DATADIR;
+    char *dir = pv_xasprintf("%s/providers", data_dir);
+    scan_dir(dir, diag);
+    free(dir);
+    fy_diag_destroy(diag);
+}
+
+bool pv_provider_exists(const char *name)
+{
+    if (!name)
+        return false;
+    if (is_builtin(name))
+        return true;
+    pthread_once(&scan_once, scan_all);
+    return custom_known(name);
+}

@@ -1,0 +1,649 @@
+/*
+ * yaml.c — builds the positioned YAML tree of yaml.h from libfyaml events.
+ *
+ * libfyaml reports parse errors only as formatted text through its
+ * diagnostic object (0.7.x does not collect parser errors), so the
+ * diagnostic output is captured into a buffer and the first
+ * "<source>:L:C: error:" position is read back from it. Nothing reaches
+ * stderr.
+ */
+#include "config/yaml.h"
+
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#include <libfyaml.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/*
+ * Upper bound on the nodes that aliases may add by expansion. A config has
+ * no use for more; the bound keeps "billion laughs" documents linear.
+ */
+#define ALIAS_EXPANSION_LIMIT 1000000u
+
+/* Cap on captured diagnostic text: only the first error's position matters. */
+#define DIAG_CAPTURE_LIMIT 4096u
+
+struct pv_yaml_doc {
+    pv_yaml_node *root;
+    pv_yaml_node **nodes; /* every node, for freeing */
+    size_t n_nodes;
+    size_t cap_nodes;
+};
+
+/* ---- a tiny string-keyed hash table (anchors, duplicate keys) ---- */
+
+typedef struct strtab_entry {
+    const char *key;
+    size_t len;
+    void *value;
+} strtab_entry;
+
+typedef struct strtab {
+    strtab_entry *slots;
+    size_t cap; /* power of two */
+    size_t count;
+} strtab;
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static strtab_entry *strtab_slot(const strtab *t, const char *key, size_t len)
+{
+    size_t i = (size_t)hash_bytes(key, len) & (t->cap - 1);
+    for (;;) {
+        strtab_entry *e = &t->slots[i];
+        if (!e->key || (e->len == len && memcmp(e->key, key, len) == 0))
+            return e;
+        i = (i + 1) & (t->cap - 1);
+    }
+}
+
+static void strtab_grow(strtab *t)
+{
+    strtab old = *t;
+    t->cap = old.cap ? old.cap * 2 : 16;
+    t->slots = pv_xcalloc(t->cap, sizeof(*t->slots));
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].key)
+            *strtab_slot(t, old.slots[i].key, old.slots[i].len) = old.slots[i];
+    free(old.slots);
+}
+
+static void *strtab_get(const strtab *t, const char *key, size_t len)
+{
+    if (!t->cap)
+        return NULL;
+    return strtab_slot(t, key, len)->value;
+}
+
+/* Inserts or replaces; `key` must outlive the table. */
+static void strtab_put(strtab *t, const char *key, size_t len, void *value)
+{
+    if ((t->count + 1) * 2 > t->cap)
+        strtab_grow(t);
+    strtab_entry *e = strtab_slot(t, key, len);
+    if (!e->key) {
+        e->key = key;
+        e->len = len;
+        t->count++;
+    }
+    e->value = value;
+}
+
+static void strtab_free(strtab *t)
+{
+    free(t->slots);
+    t->slots = NULL;
+    t->cap = t->count = 0;
+}
+
+/* ---- positions ---- */
+
+pv_pos pv_yaml_offset_pos(const char *buf, size_t len, size_t offset)
+{
+    pv_pos pos = {1, 1};
+    for (size_t i = 0; i < offset && i < len; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '\n') {
+            pos.line++;
+            pos.column = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            pos.column++; /* count code points, not continuation bytes */
+        }
+    }
+    return pos;
+}
+
+static pv_pos mark_pos(const struct fy_mark *m)
+{
+    pv_pos pos = {0, 0};
+    if (m && m->line >= 0 && m->column >= 0) {
+        pos.line = m->line + 1;
+        pos.column = m->column + 1;
+    }
+    return pos;
+}
+
+/* Offset of the first invalid UTF-8 sequence or NUL byte; len when clean. */
+static size_t first_bad_utf8(const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (buf[i] == '\0')
+            return i;
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)buf + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0)
+            return i;
+        i += (size_t)n;
+    }
+    return len;
+}
+
+bool pv_yaml_text_ok(const pv_yaml_node *n)
+{
+    return n->kind == PV_YAML_SCALAR && first_bad_utf8(n->text, n->len) == n->len;
+}
+
+/* ---- the builder ---- */
+
+typedef struct frame {
+    pv_yaml_node *node;
+    pv_yaml_pair *raw; /* mapping: pairs as written */
+    size_t n_raw, cap_raw;
+    pv_yaml_node *pending_key;
+} frame;
+
+typedef struct builder {
+    pv_yaml_doc *doc;
+    frame *stack;
+    size_t depth, cap_stack;
+    strtab anchors;
+    size_t expanded; /* nodes added by alias expansion so far */
+    pv_yaml_status status;
+    pv_pos error_pos;
+    char *dup_key;   /* earliest duplicate key seen */
+    size_t dup_at;   /* its input offset, to keep the earliest */
+    pv_pos dup_pos;
+    char **anchor_names; /* owned copies, freed with the builder */
+    size_t n_anchor_names, cap_anchor_names;
+} builder;
+
+static pv_yaml_node *new_node(builder *b, pv_yaml_kind kind, pv_pos pos)
+{
+    pv_yaml_doc *doc = b->doc;
+    if (doc->n_nodes == doc->cap_nodes) {
+        doc->cap_nodes = doc->cap_nodes ? doc->cap_nodes * 2 : 64;
+        doc->nodes = pv_xrealloc(doc->nodes, doc->cap_nodes * sizeof(*doc->nodes));
+    }
+    pv_yaml_node *n = pv_xcalloc(1, sizeof(*n));
+    n->kind = kind;
+    n->pos = pos;
+    n->weight = 1;
+    doc->nodes[doc->n_nodes++] = n;
+    return n;
+}
+
+static void fail(builder *b, pv_pos pos)
+{
+    if (b->status == PV_YAML_OK) {
+        b->status = PV_YAML_SYNTAX;
+        b->error_pos = pos;
+    }
+}
+
+static size_t add_weight(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static void push_pair(frame *f, pv_yaml_node *key, pv_yaml_node *value)
+{
+    if (f->n_raw == f->cap_raw) {
+        f->cap_raw = f->cap_raw ? f->cap_raw * 2 : 8;
+        f->raw = pv_xrealloc(f->raw, f->cap_raw * sizeof(*f->raw));
+    }
+    f->raw[f->n_raw].key = key;
+    f->raw[f->n_raw].value = value;
+    f->n_raw++;
+}
+
+static void push_item(pv_yaml_node *seq, pv_yaml_node *item, size_t *cap)
+{
+    if (seq->n_items == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        seq->items = pv_xrealloc(seq->items, *cap * sizeof(*seq->items));
+    }
+    seq->items[seq->n_items++] = item;
+}
+
+/* Hands a finished node to the open collection (or makes it the root). */
+static void attach(builder *b, pv_yaml_node *child)
+{
+    if (b->depth == 0) {
+        if (!b->doc->root)
+            b->doc->root = child;
+        return;
+    }
+    frame *f = &b->stack[b->depth - 1];
+    pv_yaml_node *parent = f->node;
+    parent->weight = add_weight(parent->weight, child->weight);
+    if (parent->kind == PV_YAML_SEQUENCE) {
+        /* cap_raw doubles as the item capacity for sequences */
+        push_item(parent, child, &f->cap_raw);
+    } else if (!f->pending_key) {
+        f->pending_key = child;
+    } else {
+        push_pair(f, f->pending_key, child);
+        f->pending_key = NULL;
+    }
+}
+
+static void remember_anchor(builder *b, struct fy_token *anchor, pv_yaml_node *node)
+{
+    if (!anchor)
+        return;
+    size_t len = 0;
+    const char *name = fy_token_get_text(anchor, &len);
+    if (!name)
+        return;
+    if (b->n_anchor_names == b->cap_anchor_names) {
+        b->cap_anchor_names = b->cap_anchor_names ? b->cap_anchor_names * 2 : 8;
+        b->anchor_names =
+            pv_xrealloc(b->anchor_names, b->cap_anchor_names * sizeof(*b->anchor_names));
+    }
+    char *copy = pv_xstrndup(name, len);
+    b->anchor_names[b->n_anchor_names++] = copy;
+    strtab_put(&b->anchors, copy, len, node); /* a redefinition wins from here on */
+}
+
+static bool tag_is(struct fy_token *tag, const char *full)
+{
+    if (!tag)
+        return false;
+    size_t len = 0;
+    const char *text = fy_token_get_text(tag, &len);
+    return text && len == strlen(full) && memcmp(text, full, len) == 0;
+}
+
+static bool plain_null_text(const char *s, size_t len)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+        if (strlen(nulls[i]) == len && memcmp(nulls[i], s, len) == 0)
+            return true;
+    return false;
+}
+
+static pv_pos event_pos(struct fy_event *ev)
+{
+    struct fy_token *tok = fy_event_get_token(ev);
+    const struct fy_mark *m = tok ? fy_token_start_mark(tok) : NULL;
+    return mark_pos(m ? m : fy_event_start_mark(ev));
+}
+
+static void on_scalar(builder *b, struct fy_event *ev)
+{
+    struct fy_token *value = ev->scalar.value;
+    size_t len = 0;
+    const char *text = value ? fy_token_get_text(value, &len) : NULL;
+    if (!text) {
+        text = "";
+        len = 0;
+    }
+    pv_yaml_node *n = new_node(b, PV_YAML_SCALAR, event_pos(ev));
+    n->text = pv_xstrndup(text, len);
+    n->len = len;
+    struct fy_token *tag = ev->scalar.tag;
+    bool is_plain = fy_token_scalar_style(value) == FYSS_PLAIN;
+    n->plain = is_plain && !tag_is(tag, "tag:yaml.org,2002:str");
+    n->null = tag_is(tag, "tag:yaml.org,2002:null") ||
+              (is_plain && !tag && plain_null_text(text, len));
+    n->complete = true;
+    remember_anchor(b, ev->scalar.anchor, n);
+    attach(b, n);
+}
+
+static void on_alias(builder *b, struct fy_event *ev)
+{
+    pv_pos pos = event_pos(ev);
+    size_t len = 0;
+    const char *name = ev->alias.anchor ? fy_token_get_text(ev->alias.anchor, &len) : NULL;
+    pv_yaml_node *target = name ? strtab_get(&b->anchors, name, len) : NULL;
+    /* undefined anchor, or an alias inside its own anchor (a cycle) */
+    if (!target || !target->complete) {
+        fail(b, pos);
+        return;
+    }
+    b->expanded = add_weight(b->expanded, target->weight);
+    if (b->expanded > ALIAS_EXPANSION_LIMIT) {
+        fail(b, pos);
+        return;
+    }
+    attach(b, target);
+}
+
+static void open_collection(builder *b, struct fy_event *ev, pv_yaml_kind kind)
+{
+    pv_yaml_node *n = new_node(b, kind, event_pos(ev));
+    remember_anchor(b, fy_event_get_anchor_token(ev), n);
+    if (b->depth == b->cap_stack) {
+        b->cap_stack = b->cap_stack ? b->cap_stack * 2 : 16;
+        b->stack = pv_xrealloc(b->stack, b->cap_stack * sizeof(*b->stack));
+    }
+    frame *f = &b->stack[b->depth++];
+    memset(f, 0, sizeof(*f));
+    f->node = n;
+}
+
+static bool is_merge_key(const pv_yaml_node *key)
+{
+    return key->kind == PV_YAML_SCALAR && key->plain && key->len == 2 &&
+           memcmp(key->text, "<<", 2) == 0;
+}
+
+/* Records the earliest duplicate key of a mapping as written. */
+static void check_duplicates(builder *b, const frame *f)
+{
+    strtab seen = {0};
+    for (size_t i = 0; i < f->n_raw; i++) {
+        const pv_yaml_node *k = f->raw[i].key;
+        if (k->kind != PV_YAML_SCALAR)
+            continue; /* complex keys are never config keys; the schema rejects them */
+        if (strtab_get(&seen, k->text, k->len)) {
+            size_t at = (size_t)k->pos.line * 1000000u + (size_t)k->pos.column;
+            if (!b->dup_key || at < b->dup_at) {
+                free(b->dup_key);
+                b->dup_key = pv_xstrndup(k->text, k->len);
+                b->dup_at = at;
+                b->dup_pos = k->pos;
+            }
+            continue;
+        }
+        strtab_put(&seen, k->text, k->len, (void *)k);
+    }
+    strtab_free(&seen);
+}
+
+typedef struct pairlist {
+    pv_yaml_pair *items;
+    size_t n, cap;
+    strtab index; /* scalar key text -> 1-based position in items */
+} pairlist;
+
+/* dict-style insert: a later pair replaces an earlier one in place */
+static void pairlist_put(pairlist *pl, pv_yaml_pair p)
+{
+    if (p.key->kind == PV_YAML_SCALAR) {
+        size_t at = (size_t)(uintptr_t)strtab_get(&pl->index, p.key->text, p.key->len);
+        if (at) {
+            pl->items[at - 1] = p;
+            return;
+        }
+    }
+    if (pl->n == pl->cap) {
+        pl->cap = pl->cap ? pl->cap * 2 : 8;
+        pl->items = pv_xrealloc(pl->items, pl->cap * sizeof(*pl->items));
+    }
+    pl->items[pl->n++] = p;
+    if (p.key->kind == PV_YAML_SCALAR)
+        strtab_put(&pl->index, p.key->text, p.key->len, (void *)(uintptr_t)pl->n);
+}
+
+static void pairlist_put_all(pairlist *pl, const pv_yaml_node *map)
+{
+    for (size_t i = 0; i < map->n_pairs; i++)
+        pairlist_put(pl, map->pairs[i]);
+}
+
+/*
+ * Merge sources of one `<<` value in precedence order reversed, as PyYAML
+ * flattens them: for a sequence the first mapping must win, so it goes last.
+ */
+static bool merge_value(builder *b, pairlist *pl, const pv_yaml_node *v)
+{
+    if (v->kind == PV_YAML_MAPPING) {
+        pairlist_put_all(pl, v);
+        return true;
+    }
+    if (v->kind != PV_YAML_SEQUENCE) {
+        fail(b, v->pos);
+        return false;
+    }
+    for (size_t i = 0; i < v->n_items; i++) {
+        if (v->items[i]->kind != PV_YAML_MAPPING) {
+            fail(b, v->items[i]->pos);
+            return false;
+        }
+    }
+    for (size_t i = v->n_items; i-- > 0;)
+        pairlist_put_all(pl, v->items[i]);
+    return true;
+}
+
+/* Effective pairs = merged pairs, then the mapping's own, later winning. */
+static void close_mapping(builder *b, frame *f)
+{
+    pv_yaml_node *map = f->node;
+    check_duplicates(b, f);
+    pairlist pl = {0};
+    for (size_t i = 0; i < f->n_raw; i++)
+        if (is_merge_key(f->raw[i].key) && !merge_value(b, &pl, f->raw[i].value))
+            break;
+    for (size_t i = 0; i < f->n_raw; i++)
+        if (!is_merge_key(f->raw[i].key))
+            pairlist_put(&pl, f->raw[i]);
+    strtab_free(&pl.index);
+    map->pairs = pl.items;
+    map->n_pairs = pl.n;
+    free(f->raw);
+}
+
+static void close_collection(builder *b)
+{
+    if (b->depth == 0)
+        return;
+    frame f = b->stack[--b->depth];
+    if (f.node->kind == PV_YAML_MAPPING)
+        close_mapping(b, &f);
+    f.node->complete = true;
+    attach(b, f.node);
+}
+
+static void on_event(builder *b, struct fy_event *ev, int *documents)
+{
+    switch (ev->type) {
+    case FYET_DOCUMENT_START:
+        if (++*documents > 1)
+            fail(b, event_pos(ev));
+        break;
+    case FYET_MAPPING_START:
+        open_collection(b, ev, PV_YAML_MAPPING);
+        break;
+    case FYET_SEQUENCE_START:
+        open_collection(b, ev, PV_YAML_SEQUENCE);
+        break;
+    case FYET_MAPPING_END:
+    case FYET_SEQUENCE_END:
+        close_collection(b);
+        break;
+    case FYET_SCALAR:
+        on_scalar(b, ev);
+        break;
+    case FYET_ALIAS:
+        on_alias(b, ev);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- diagnostics capture ---- */
+
+static void capture_diag(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    (void)diag;
+    pv_strbuf *sb = user;
+    if (sb->len < DIAG_CAPTURE_LIMIT)
+        pv_strbuf_append_len(sb, buf, len < DIAG_CAPTURE_LIMIT ? len : DIAG_CAPTURE_LIMIT);
+}
+
+/* Reads "…:L:C: error:" from libfyaml's formatted diagnostics. */
+static pv_pos diag_error_pos(const char *text)
+{
+    pv_pos pos = {0, 0};
+    const char *err = text ? strstr(text, ": error:") : NULL;
+    if (!err)
+        return pos;
+    const char *p = err;
+    const char *col_end = p;
+    while (p > text && p[-1] >= '0' && p[-1] <= '9')
+        p--;
+    if (p == col_end || p == text || p[-1] != ':')
+        return pos;
+    const char *col_start = p;
+    p--;
+    const char *line_end = p;
+    while (p > text && p[-1] >= '0' && p[-1] <= '9')
+        p--;
+    if (p == line_end || p == text || p[-1] != ':')
+        return pos;
+    long line = strtol(p, NULL, 10);
+    long column = strtol(col_start, NULL, 10);
+    if (line > 0 && line < INT32_MAX && column > 0 && column < INT32_MAX) {
+        pos.line = (int)line;
+        pos.column = (int)column;
+    }
+    return pos;
+}
+
+/* ---- entry points ---- */
+
+static void builder_free(builder *b)
+{
+    for (size_t i = 0; i < b->depth; i++)
+        free(b->stack[i].raw);
+    free(b->stack);
+    strtab_free(&b->anchors);
+    for (size_t i = 0; i < b->n_anchor_names; i++)
+        free(b->anchor_names[i]);
+    free(b->anchor_names);
+}
+
+static void run_parser(builder *b, const char *buf, size_t len)
+{
+    pv_strbuf diag_text = PV_STRBUF_INIT;
+    struct fy_diag_cfg dcfg;
+    fy_diag_cfg_default(&dcfg);
+    dcfg.fp = NULL;
+    dcfg.output_fn = capture_diag;
+    dcfg.user = &diag_text;
+    dcfg.colorize = false;
+    struct fy_diag *diag = fy_diag_create(&dcfg);
+    struct fy_parse_cfg pcfg = {0};
+    pcfg.flags = FYPCF_QUIET | FYPCF_JSON_NONE;
+    pcfg.diag = diag;
+    struct fy_parser *parser = diag ? fy_parser_create(&pcfg) : NULL;
+    if (!parser || fy_parser_set_string(parser, buf, len) != 0) {
+        fail(b, (pv_pos){0, 0});
+    } else {
+        int documents = 0;
+        struct fy_event *ev;
+        while (b->status == PV_YAML_OK && (ev = fy_parser_parse(parser)) != NULL) {
+            on_event(b, ev, &documents);
+            fy_parser_event_free(parser, ev);
+        }
+        /* an implicit second document has no start token: use its first node */
+        if (documents > 1 && b->error_pos.line == 0 && (ev = fy_parser_parse(parser)) != NULL) {
+            b->error_pos = event_pos(ev);
+            fy_parser_event_free(parser, ev);
+        }
+        if (b->status == PV_YAML_OK && fy_parser_get_stream_error(parser))
+            fail(b, diag_error_pos(diag_text.data));
+    }
+    if (parser)
+        fy_parser_destroy(parser);
+    if (diag)
+        fy_diag_destroy(diag);
+    pv_strbuf_free(&diag_text);
+}
+
+pv_yaml_status pv_yaml_parse(const char *buf, size_t len, pv_yaml_doc **out,
+                             pv_yaml_problem *problem)
+{
+    *out = NULL;
+    problem->pos = (pv_pos){0, 0};
+    problem->dup_key = NULL;
+
+    builder b = {0};
+    b.doc = pv_xcalloc(1, sizeof(*b.doc));
+    size_t bad = first_bad_utf8(buf, len);
+    if (bad < len)
+        fail(&b, pv_yaml_offset_pos(buf, len, bad));
+    else
+        run_parser(&b, buf, len);
+
+    pv_yaml_status status = b.status;
+    if (status == PV_YAML_OK && b.dup_key) {
+        status = PV_YAML_DUPLICATE;
+        problem->dup_key = b.dup_key;
+        problem->pos = b.dup_pos;
+        b.dup_key = NULL;
+    } else if (status == PV_YAML_OK && (!b.doc->root || b.doc->root->null)) {
+        status = PV_YAML_EMPTY;
+    } else if (status != PV_YAML_OK) {
+        problem->pos = b.error_pos;
+    }
+    free(b.dup_key);
+    builder_free(&b);
+    if (status == PV_YAML_OK)
+        *out = b.doc;
+    else
+        pv_yaml_free(b.doc);
+    return status;
+}
+
+const pv_yaml_node *pv_yaml_root(const pv_yaml_doc *doc)
+{
+    return doc->root;
+}
+
+void pv_yaml_free(pv_yaml_doc *doc)
+{
+    if (!doc)
+        return;
+    for (size_t i = 0; i < doc->n_nodes; i++) {
+        pv_yaml_node *n = doc->nodes[i];
+        free(n->text);
+        free(n->items);
+        free(n->pairs);
+        free(n);
+    }
+    free(doc->nodes);
+    free(doc);
+}
+
+const pv_yaml_pair *pv_yaml_lookup(const pv_yaml_node *map, const char *key)
+{
+    if (!map || map->kind != PV_YAML_MAPPING)
+        return NULL;
+    size_t len = strlen(key);
+    for (size_t i = 0; i < map->n_pairs; i++) {
+        const pv_yaml_node *k = map->pairs[i].key;
+        if (k->kind == PV_YAML_SCALAR && k->len == len && memcmp(k->text, key, len) == 0)
+            return &map->pairs[i];
+    }
+    return NULL;
+}
