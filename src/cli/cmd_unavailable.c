@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "obs/log.h"
+#include "run/preflight.h"
 #include "secrets/secrets.h"
 #include "util/xalloc.h"
 
@@ -56,6 +57,8 @@ int pv_cmd_run_family(const pv_command *cmd, const pv_args *args)
     }
     if (!err && pv_config_uses_keyed_actions(cfg))
         err = pv_resolve_pseudonym_key(cfg->pseudonym_key, &key);
+    if (!err)
+        err = pv_check_configured_features(cfg);
     if (!err)
         err = not_available(cmd);
     pv_free_secret(source);

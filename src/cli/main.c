@@ -272,11 +272,14 @@ int main(int argc, char **argv)
     const char *log_level = NULL;
     int k = 1;
     /* Root options; --contract-version is processed before anything else. */
-    for (int i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++)
+    for (int i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--contract-version") == 0) {
             puts("1.0");
             return PV_EXIT_OK;
         }
+        if (strcmp(argv[i], "--log-level") == 0)
+            i++; /* skip its value */
+    }
     while (k < argc && strncmp(argv[k], "--", 2) == 0) {
         const char *arg = argv[k];
         if (strcmp(arg, "--version") == 0) {

@@ -160,12 +160,43 @@ static void format_timestamp(char *buf, size_t len)
     snprintf(buf + n, len - n, ".%06d+00:00", (int)(ts.tv_nsec / 1000));
 }
 
+/*
+ * Scrubs registered secrets from every string inside a value. Keys are left
+ * alone: they are engine-chosen identifiers, never values, and scrubbing a
+ * one-letter secret out of them would corrupt the event protocol.
+ */
+static json_t *scrub(json_t *value)
+{
+    if (json_is_string(value)) {
+        char *clean = pv_redact_secrets(json_string_value(value));
+        json_t *out = json_string(clean);
+        free(clean);
+        return out ? out : json_string("<redacted>");
+    }
+    if (json_is_array(value)) {
+        json_t *out = json_array();
+        size_t i;
+        json_t *item;
+        json_array_foreach(value, i, item) json_array_append_new(out, scrub(item));
+        return out;
+    }
+    if (json_is_object(value)) {
+        json_t *out = json_object();
+        const char *key;
+        json_t *item;
+        json_object_foreach(value, key, item) json_object_set_new(out, key, scrub(item));
+        return out;
+    }
+    return json_incref(value);
+}
+
 /* Replaces a non-allowlisted field by its value hint (§5.1). */
 static json_t *safe_value(const char *name, json_t *value)
 {
-    if (json_is_null(value) || json_is_boolean(value) || json_is_number(value) ||
-        pv_field_allowlisted(name))
+    if (json_is_null(value) || json_is_boolean(value) || json_is_number(value))
         return json_incref(value);
+    if (pv_field_allowlisted(name))
+        return scrub(value);
     char hint[PV_HINT_MAX];
     if (json_is_string(value)) {
         pv_value_hint(json_string_value(value), json_string_length(value), hint);
@@ -196,7 +227,7 @@ char *pv_event_render(pv_log_level level, const char *event, json_t *fields)
     if (fields) {
         json_t *msg = json_object_get(fields, "message");
         if (msg)
-            json_object_set(obj, "message", msg);
+            json_object_set_new(obj, "message", scrub(msg));
         const char *key;
         json_t *value;
         json_object_foreach(fields, key, value)
@@ -208,11 +239,9 @@ char *pv_event_render(pv_log_level level, const char *event, json_t *fields)
         }
         json_decref(fields);
     }
-    char *raw = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(obj);
-    char *line = pv_redact_secrets(raw ? raw : "{}");
-    free(raw);
-    return line;
+    return line ? line : pv_xstrdup("{}");
 }
 
 void pv_event(pv_log_level level, const char *event, json_t *fields)

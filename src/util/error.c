@@ -1,7 +1,6 @@
 #include "util/error.h"
 
 #include "obs/redact.h"
-#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -59,13 +58,18 @@ const char *pv_error_anchor(int exit_code)
 
 char *pv_error_render(const pv_error *err)
 {
-    pv_strbuf sb = PV_STRBUF_INIT;
-    pv_strbuf_appendf(&sb, "Context: %s\nCause: %s\nRemediation: %s\nSee: docs/error-codes.md#%s\n",
-                      err->context, err->cause, err->remediation,
-                      pv_error_anchor(err->exit_code));
-    char *scrubbed = pv_redact_secrets(sb.data);
-    pv_strbuf_free(&sb);
-    return scrubbed;
+    /* Only the three texts are scrubbed: the labels and the docs link are
+     * fixed words, and a very short secret must not mangle them. */
+    char *context = pv_redact_secrets(err->context);
+    char *cause = pv_redact_secrets(err->cause);
+    char *remediation = pv_redact_secrets(err->remediation);
+    char *text =
+        pv_xasprintf("Context: %s\nCause: %s\nRemediation: %s\nSee: docs/error-codes.md#%s\n",
+                     context, cause, remediation, pv_error_anchor(err->exit_code));
+    free(context);
+    free(cause);
+    free(remediation);
+    return text;
 }
 
 void pv_error_print(const pv_error *err, FILE *out)
