@@ -17,16 +17,11 @@
 #define PRIVACI_CATALOG_CATALOG_H
 
 #include "util/error.h"
+#include "util/strlist.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-/* A list of owned strings. */
-typedef struct pv_strlist {
-    char **items;
-    size_t n;
-} pv_strlist;
 
 typedef struct pv_column {
     char *name;
@@ -214,13 +209,6 @@ void pv_catalog_build_warnings(pv_catalog *cat, const char *const *implied_fk_ig
  * "(…)" removed ("character varying(80)" → "character varying"). Caller frees.
  */
 char *pv_catalog_base_type(const char *data_type);
-
-/* Helpers shared by the catalog files (and tests that build catalogs by hand). */
-void pv_strlist_push(pv_strlist *list, const char *s);
-void pv_strlist_free(pv_strlist *list);
-bool pv_strlist_contains(const pv_strlist *list, const char *s);
-/* Sorts by byte order (strcmp). */
-void pv_strlist_sort(pv_strlist *list);
 
 /* Sorts tables, views and skipped objects into the order documented above. */
 void pv_catalog_sort(pv_catalog *cat);

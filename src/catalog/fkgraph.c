@@ -248,7 +248,7 @@ static void emit_layers(const pv_catalog *cat, const long *layer, size_t n_layer
                         pv_load_plan *plan)
 {
     for (size_t l = 0; l < n_layers; l++) {
-        pv_strlist ids = {NULL, 0};
+        pv_strlist ids = {0};
         for (size_t i = 0; i < cat->n_tables; i++)
             if (layer[i] == (long)l)
                 pv_strlist_push(&ids, cat->tables[i].id);

@@ -402,7 +402,7 @@ static void add_constraint(pv_table *t, const PGresult *res, int i)
         json_names(val(res, i, 4), &t->primary_key);
         break;
     case 'u': {
-        pv_unique u = {pv_xstrdup(val(res, i, 2)), {NULL, 0}};
+        pv_unique u = {pv_xstrdup(val(res, i, 2)), {0}};
         json_names(val(res, i, 4), &u.columns);
         APPEND(t->uniques, t->n_uniques, u);
         break;

@@ -14,34 +14,54 @@
 #include <string.h>
 
 #define OPT_CONFIG                                                                                 \
-    {"config", PV_OPT_STRING, "PATH", "PRIVACI_CONFIG", 0, 0, false,                               \
-     "Path to mask-rules.yaml (default /config/mask-rules.yaml)."}
+    {                                                                                              \
+        "config", PV_OPT_STRING, "PATH", "PRIVACI_CONFIG", 0, 0, false,                            \
+            "Path to mask-rules.yaml (default /config/mask-rules.yaml)."                           \
+    }
 #define OPT_SOURCE                                                                                 \
-    {"source", PV_OPT_STRING, "URL", "SOURCE_DB_URL", 0, 0, false,                                 \
-     "Source database URL or secret URI."}
+    {                                                                                              \
+        "source", PV_OPT_STRING, "URL", "SOURCE_DB_URL", 0, 0, false,                              \
+            "Source database URL or secret URI."                                                   \
+    }
 #define OPT_TARGET                                                                                 \
-    {"target", PV_OPT_STRING, "URL", "TARGET_DB_URL", 0, 0, false,                                 \
-     "Target database URL or secret URI."}
+    {                                                                                              \
+        "target", PV_OPT_STRING, "URL", "TARGET_DB_URL", 0, 0, false,                              \
+            "Target database URL or secret URI."                                                   \
+    }
 #define OPT_JOBS                                                                                   \
-    {"jobs", PV_OPT_INT, "N", "PRIVACI_JOBS", 1, 64, false,                                        \
-     "Tables streamed concurrently (default: CPUs, at most 8)."}
+    {                                                                                              \
+        "jobs", PV_OPT_INT, "N", "PRIVACI_JOBS", 1, 64, false,                                     \
+            "Tables streamed concurrently (default: CPUs, at most 8)."                             \
+    }
 #define OPT_STRICT                                                                                 \
-    {"strict-autodetect", PV_OPT_FLAG, NULL, NULL, 0, 0, false,                                    \
+    {"strict-autodetect",                                                                          \
+     PV_OPT_FLAG,                                                                                  \
+     NULL,                                                                                         \
+     NULL,                                                                                         \
+     0,                                                                                            \
+     0,                                                                                            \
+     false,                                                                                        \
      "Fail when auto-detect finds uncovered PII columns."},                                        \
-        {"no-strict-autodetect", PV_OPT_FLAG, NULL, NULL, 0, 0, false,                             \
-         "Do not fail on uncovered auto-detect findings."}
+    {                                                                                              \
+        "no-strict-autodetect", PV_OPT_FLAG, NULL, NULL, 0, 0, false,                              \
+            "Do not fail on uncovered auto-detect findings."                                       \
+    }
 #define OPT_NO_AUDIT                                                                               \
-    {"no-audit-table", PV_OPT_FLAG, NULL, NULL, 0, 0, false,                                       \
-     "Do not write _privaci.audit_log for this run."}
+    {                                                                                              \
+        "no-audit-table", PV_OPT_FLAG, NULL, NULL, 0, 0, false,                                    \
+            "Do not write _privaci.audit_log for this run."                                        \
+    }
 #define OPT_NO_PROGRESS                                                                            \
-    {"no-progress", PV_OPT_FLAG, NULL, NULL, 0, 0, false, "No progress bar on stderr."}
+    {                                                                                              \
+        "no-progress", PV_OPT_FLAG, NULL, NULL, 0, 0, false, "No progress bar on stderr."          \
+    }
 
 static const pv_command commands[] = {
     {"run",
      "Copy the source into the target, masking personal data on the way.",
      NULL,
      true,
-     pv_cmd_run_family,
+     pv_cmd_run,
      {OPT_CONFIG,
       OPT_SOURCE,
       OPT_TARGET,
@@ -58,7 +78,7 @@ static const pv_command commands[] = {
      "Run the pre-flight checks and print the per-table plan; never writes.",
      NULL,
      true,
-     pv_cmd_run_family,
+     pv_cmd_dry_run,
      {OPT_CONFIG,
       OPT_SOURCE,
       OPT_TARGET,
@@ -87,8 +107,12 @@ static const pv_command commands[] = {
      false,
      pv_cmd_validate,
      {OPT_CONFIG}},
-    {"gen-salt", "Print a new random 32-byte salt as 64 hex characters.", NULL, false,
-     pv_cmd_gen_salt, {{0}}},
+    {"gen-salt",
+     "Print a new random 32-byte salt as 64 hex characters.",
+     NULL,
+     false,
+     pv_cmd_gen_salt,
+     {{0}}},
     {"generate-ci",
      "Write CI/CD templates.",
      NULL,
@@ -131,8 +155,12 @@ static const pv_command commands[] = {
      pv_cmd_unavailable,
      {{"public-key", PV_OPT_STRING, "HEX", "PRIVACI_REPORT_PUBLIC_KEY", 0, 0, false,
        "Trusted public key."}}},
-    {"schema config", "Print the JSON Schema of mask-rules.yaml.", NULL, false,
-     pv_cmd_schema_config, {{0}}},
+    {"schema config",
+     "Print the JSON Schema of mask-rules.yaml.",
+     NULL,
+     false,
+     pv_cmd_schema_config,
+     {{0}}},
     {"catalog inspect",
      "Read-only introspection of the source database.",
      NULL,

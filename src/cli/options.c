@@ -44,8 +44,8 @@ static bool parse_int(const pv_opt_spec *opt, const char *text, long *out, char 
     errno = 0;
     long v = strtol(text, &end, 10);
     if (errno || end == text || *end) {
-        *err = pv_xasprintf("Invalid value for '--%s': '%s' is not a valid integer.", opt->name,
-                            text);
+        *err =
+            pv_xasprintf("Invalid value for '--%s': '%s' is not a valid integer.", opt->name, text);
         return false;
     }
     if (v < opt->min || v > opt->max) {

@@ -37,12 +37,12 @@ static const kind_spec KINDS[] = {
 #define N_KINDS (sizeof(KINDS) / sizeof(KINDS[0]))
 
 /* The tags each context accepts, in the order the messages list them. */
-static const char *const COLUMN_TAGS[] = {"fake",        "regex_mask", "hash",   "hmac_hash",
-                                          "pseudonym",   "passthrough", "null", "static",
-                                          "ner_mask",    "ai_refine",  "json_mask", NULL};
-static const char *const RULE_TAGS[] = {"fake",        "regex_mask", "hash",   "hmac_hash",
-                                        "pseudonym",   "passthrough", "null", "static",
-                                        "ner_mask",    "remove",     NULL};
+static const char *const COLUMN_TAGS[] = {"fake",      "regex_mask",  "hash",      "hmac_hash",
+                                          "pseudonym", "passthrough", "null",      "static",
+                                          "ner_mask",  "ai_refine",   "json_mask", NULL};
+static const char *const RULE_TAGS[] = {"fake",      "regex_mask",  "hash", "hmac_hash",
+                                        "pseudonym", "passthrough", "null", "static",
+                                        "ner_mask",  "remove",      NULL};
 
 static const char *const DEFAULT_ENTITIES[] = {"PERSON", "ORG", "GPE", "LOC"};
 
@@ -271,8 +271,7 @@ static void missing_field(pv_schema_ctx *ctx, const pv_yaml_node *n, const char 
 
 /* ---- regex_mask ---- */
 
-static void regex_flags(pv_schema_ctx *ctx, const pv_yaml_node *v, const char *path,
-                        pv_action *out)
+static void regex_flags(pv_schema_ctx *ctx, const pv_yaml_node *v, const char *path, pv_action *out)
 {
     if (!pv_schema_strlist(ctx, v, path, &out->flags))
         return;
@@ -283,8 +282,7 @@ static void regex_flags(pv_schema_ctx *ctx, const pv_yaml_node *v, const char *p
 }
 
 /* Compiles the pattern, screens it, then checks the template against it. */
-static void regex_check(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path,
-                        pv_action *out)
+static void regex_check(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path, pv_action *out)
 {
     const pv_yaml_pair *pattern = pv_yaml_lookup(n, "pattern");
     const pv_yaml_pair *replace = pv_yaml_lookup(n, "replace");
@@ -332,15 +330,15 @@ static void json_rule(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *pat
     pv_schema_action(ctx, n, path, NULL, &rule->action);
 }
 
-static void json_rules(pv_schema_ctx *ctx, const pv_yaml_node *v, const char *path,
-                       pv_action *out)
+static void json_rules(pv_schema_ctx *ctx, const pv_yaml_node *v, const char *path, pv_action *out)
 {
     if (v->kind != PV_YAML_SEQUENCE) {
         pv_schema_error(ctx, path, v->pos, PV_MSG_LIST);
         return;
     }
     if (v->n_items == 0) {
-        pv_schema_error(ctx, path, v->pos, "List should have at least 1 item after validation, not 0");
+        pv_schema_error(ctx, path, v->pos,
+                        "List should have at least 1 item after validation, not 0");
         return;
     }
     out->rules = pv_xcalloc(v->n_items, sizeof(*out->rules));

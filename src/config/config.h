@@ -13,6 +13,7 @@
 #define PRIVACI_CONFIG_CONFIG_H
 
 #include "util/error.h"
+#include "util/strlist.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -71,11 +72,6 @@ typedef struct pv_kv {
     char *key;
     char *value;
 } pv_kv;
-
-typedef struct pv_strlist {
-    char **items;
-    size_t count;
-} pv_strlist;
 
 typedef struct pv_json_rule pv_json_rule;
 

@@ -64,7 +64,8 @@ static size_t quoted_key(const char *path, size_t j, char **problem)
         if (c == '\\') {
             char e = path[j + 1];
             if (e != '\'' && e != '"' && e != '\\') {
-                *problem = problem_at(path, j, "invalid escape in quoted key (use \\', \\\" or \\\\)");
+                *problem =
+                    problem_at(path, j, "invalid escape in quoted key (use \\', \\\" or \\\\)");
                 return 0;
             }
             j += 2;

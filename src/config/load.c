@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define REMEDIATION_SYNTAX "Fix the YAML syntax and retry."
-#define REMEDIATION_SCHEMA "Fix the fields listed above; see docs/configuration.md."
+#define REMEDIATION_SYNTAX      "Fix the YAML syntax and retry."
+#define REMEDIATION_SCHEMA      "Fix the fields listed above; see docs/configuration.md."
 #define REMEDIATION_ACTIONS_DOC "see docs/configuration.md#actions."
 
 /* ---- stage 1: the file ---- */
@@ -33,7 +33,8 @@ static pv_error *load_error(const char *path, const char *remediation, const cha
 
 static pv_error *missing_file_error(const char *path)
 {
-    char *remediation = pv_xasprintf("Create %s or pass --config; see docs/configuration.md.", path);
+    char *remediation =
+        pv_xasprintf("Create %s or pass --config; see docs/configuration.md.", path);
     pv_error *err = load_error(path, remediation, "Config file does not exist.");
     free(remediation);
     return err;
@@ -92,8 +93,8 @@ static pv_error *yaml_error(const char *path, pv_yaml_status status, const pv_ya
         cause = pv_xasprintf("Duplicate key '%s' at line %d, column %d.", p->dup_key, p->pos.line,
                              p->pos.column);
     } else if (status == PV_YAML_SYNTAX && p->pos.line > 0) {
-        cause = pv_xasprintf("Invalid YAML syntax at line %d, column %d.", p->pos.line,
-                             p->pos.column);
+        cause =
+            pv_xasprintf("Invalid YAML syntax at line %d, column %d.", p->pos.line, p->pos.column);
     } else if (status == PV_YAML_SYNTAX) {
         cause = pv_xstrdup("Invalid YAML syntax.");
     } else { /* empty: stage 3 */

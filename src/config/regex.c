@@ -132,10 +132,9 @@ static size_t translate_flag_group(translation *t, const char *p, size_t i, char
         return 0;
     for (size_t k = i + 2; k < j; k++) {
         if (p[k] == 'L' || p[k] == 'a') {
-            *problem = pv_xasprintf(
-                "inline flag '%c' (%s) is not supported at position %zu%s", p[k],
-                p[k] == 'L' ? "LOCALE" : "ASCII", cp_index(p, i),
-                p[k] == 'a' ? "; use flags: [ASCII] instead" : "");
+            *problem = pv_xasprintf("inline flag '%c' (%s) is not supported at position %zu%s",
+                                    p[k], p[k] == 'L' ? "LOCALE" : "ASCII", cp_index(p, i),
+                                    p[k] == 'a' ? "; use flags: [ASCII] instead" : "");
             return SIZE_MAX;
         }
     }
@@ -336,8 +335,8 @@ static size_t check_named_ref(const char *t, size_t i, const groups *g, char **p
     if (all_digits(name, len)) {
         long index = len > 10 ? PY_MAXGROUPS : strtol(name, NULL, 10);
         if (index >= PY_MAXGROUPS || index > (long)g->count) {
-            *problem = pv_xasprintf("invalid group reference %.*s at position %zu", (int)len,
-                                    name, pos);
+            *problem =
+                pv_xasprintf("invalid group reference %.*s at position %zu", (int)len, name, pos);
             return 0;
         }
     } else if (!is_identifier(name, len)) {

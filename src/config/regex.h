@@ -50,7 +50,7 @@ bool pv_regex_redos_suspect(const char *pattern);
 
 /* The message config.md §6 gives for a pattern the screen flags. */
 #define PV_REGEX_REDOS_MESSAGE                                                                     \
-    "pattern applies an unbounded quantifier to a group containing a nested quantifier or "       \
+    "pattern applies an unbounded quantifier to a group containing a nested quantifier or "        \
     "alternation, which risks catastrophic backtracking"
 
 /*

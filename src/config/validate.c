@@ -92,9 +92,9 @@ static bool parse_int_text(const char *text, size_t len, int64_t *out)
     char *s = trimmed(text, len);
     const char *p = s + (*s == '+' || *s == '-');
     size_t digits = strspn(p, "0123456789");
-    bool ok = digits > 0 && (p[digits] == '\0' ||
-                             (p[digits] == '.' && strspn(p + digits + 1, "0") ==
-                                                      strlen(p + digits + 1)));
+    bool ok =
+        digits > 0 && (p[digits] == '\0' ||
+                       (p[digits] == '.' && strspn(p + digits + 1, "0") == strlen(p + digits + 1)));
     if (ok) {
         errno = 0;
         long long v = strtoll(s, NULL, 10);
@@ -160,8 +160,7 @@ bool pv_schema_enum(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path,
     return false;
 }
 
-bool pv_schema_strlist(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path,
-                       pv_strlist *out)
+bool pv_schema_strlist(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path, pv_strlist *out)
 {
     if (n->kind != PV_YAML_SEQUENCE) {
         pv_schema_error(ctx, path, n->pos, PV_MSG_LIST);
@@ -234,8 +233,7 @@ static void secret_ref(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *pa
         free(ref);
 }
 
-static void batch_size(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path,
-                       int64_t *out)
+static void batch_size(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path, int64_t *out)
 {
     int64_t v = 0;
     if (!pv_schema_int(ctx, n, path, &v))
@@ -260,8 +258,7 @@ static void on_existing(pv_schema_ctx *ctx, const pv_yaml_node *n, pv_config *cf
         cfg->on_existing_data = (pv_on_existing)v;
 }
 
-static void columns(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path,
-                    pv_table_config *t)
+static void columns(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path, pv_table_config *t)
 {
     if (!pv_schema_mapping(ctx, n, path))
         return;
@@ -279,8 +276,7 @@ static void columns(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path,
     }
 }
 
-static void table(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path,
-                  pv_table_config *t)
+static void table(pv_schema_ctx *ctx, const pv_yaml_node *n, const char *path, pv_table_config *t)
 {
     static const char *const strategies[] = {"transform", "exclude", "empty", "truncate", NULL};
     if (!pv_schema_mapping(ctx, n, path))

@@ -1,11 +1,11 @@
 /*
  * yaml.c — builds the positioned YAML tree of yaml.h from libfyaml events.
  *
- * libfyaml reports parse errors only as formatted text through its
- * diagnostic object (0.7.x does not collect parser errors), so the
- * diagnostic output is captured into a buffer and the first
- * "<source>:L:C: error:" position is read back from it. Nothing reaches
- * stderr.
+ * libfyaml's diagnostics are put in "collect" mode: errors are kept as
+ * records (line, column) instead of being formatted, and nothing is ever
+ * written anywhere. Besides giving positions without parsing text, this
+ * avoids libfyaml 0.7.12's source-excerpt printer, which overruns a buffer
+ * on some malformed inputs (found by fuzzing).
  */
 #include "config/yaml.h"
 
@@ -23,9 +23,6 @@
  * no use for more; the bound keeps "billion laughs" documents linear.
  */
 #define ALIAS_EXPANSION_LIMIT 1000000u
-
-/* Cap on captured diagnostic text: only the first error's position matters. */
-#define DIAG_CAPTURE_LIMIT 4096u
 
 struct pv_yaml_doc {
     pv_yaml_node *root;
@@ -110,7 +107,8 @@ static void strtab_free(strtab *t)
 
 /* ---- positions ---- */
 
-pv_pos pv_yaml_offset_pos(const char *buf, size_t len, size_t offset)
+/* Code-point aware 1-based position of byte `offset` in `buf`. */
+static pv_pos offset_pos(const char *buf, size_t len, size_t offset)
 {
     pv_pos pos = {1, 1};
     for (size_t i = 0; i < offset && i < len; i++) {
@@ -143,8 +141,8 @@ static size_t first_bad_utf8(const char *buf, size_t len)
         if (buf[i] == '\0')
             return i;
         utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)buf + i,
-                                              (utf8proc_ssize_t)(len - i), &cp);
+        utf8proc_ssize_t n =
+            utf8proc_iterate((const utf8proc_uint8_t *)buf + i, (utf8proc_ssize_t)(len - i), &cp);
         if (n <= 0)
             return i;
         i += (size_t)n;
@@ -167,6 +165,10 @@ typedef struct frame {
 } frame;
 
 typedef struct builder {
+    const char *buf; /* the input, for positions libfyaml does not give */
+    size_t len;
+    struct fy_mark last_end; /* end of the previous event that had one */
+    bool have_last_end;
     pv_yaml_doc *doc;
     frame *stack;
     size_t depth, cap_stack;
@@ -174,8 +176,8 @@ typedef struct builder {
     size_t expanded; /* nodes added by alias expansion so far */
     pv_yaml_status status;
     pv_pos error_pos;
-    char *dup_key;   /* earliest duplicate key seen */
-    size_t dup_at;   /* its input offset, to keep the earliest */
+    char *dup_key; /* earliest duplicate key seen */
+    size_t dup_at; /* its line/column rank, to keep the earliest */
     pv_pos dup_pos;
     char **anchor_names; /* owned copies, freed with the builder */
     size_t n_anchor_names, cap_anchor_names;
@@ -287,30 +289,327 @@ static bool plain_null_text(const char *s, size_t len)
     return false;
 }
 
-static pv_pos event_pos(struct fy_event *ev)
+static const struct fy_mark *event_mark(struct fy_event *ev)
 {
     struct fy_token *tok = fy_event_get_token(ev);
     const struct fy_mark *m = tok ? fy_token_start_mark(tok) : NULL;
-    return mark_pos(m ? m : fy_event_start_mark(ev));
+    m = m ? m : fy_event_start_mark(ev);
+    return m && m->line >= 0 && m->column >= 0 ? m : NULL;
+}
+
+static pv_pos event_pos(struct fy_event *ev)
+{
+    return mark_pos(event_mark(ev));
+}
+
+/* The position `steps` bytes after mark `m` (same-line ASCII steps). */
+static pv_pos mark_plus(const struct fy_mark *m, size_t steps)
+{
+    pv_pos pos = mark_pos(m);
+    pos.column += (int)steps;
+    return pos;
+}
+
+/*
+ * Where an empty scalar "is": it has no token, so walk from the end of the
+ * previous event over blanks and one indicator (`:`, `-`, `?`, `,`), which
+ * puts `key:` + nothing just after the colon, as PyYAML reports it.
+ */
+static pv_pos after_previous_event(const builder *b)
+{
+    if (!b->have_last_end)
+        return (pv_pos){0, 0};
+    size_t start = b->last_end.input_pos, i = start, limit = b->len;
+    while (i < limit && (b->buf[i] == ' ' || b->buf[i] == '\t'))
+        i++;
+    if (i < limit && b->buf[i] && strchr(":-?,", b->buf[i]))
+        i++;
+    return mark_plus(&b->last_end, i - start);
+}
+
+/*
+ * libfyaml marks a quoted scalar inside its quote, an alias at its name and
+ * a block scalar at its content; report the quote, the `*` and the `|`/`>`
+ * indicator instead, as PyYAML and editors do.
+ */
+static pv_pos scalar_pos(const builder *b, struct fy_event *ev)
+{
+    const struct fy_mark *m = event_mark(ev);
+    if (!m)
+        return after_previous_event(b);
+    size_t at = m->input_pos;
+    if (ev->type == FYET_ALIAS) {
+        if (at > 0 && at <= b->len && b->buf[at - 1] == '*' && m->column > 0)
+            return (pv_pos){m->line + 1, m->column};
+        return mark_pos(m);
+    }
+    enum fy_scalar_style style = fy_token_scalar_style(ev->scalar.value);
+    if ((style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED) && at > 0 && at <= b->len &&
+        b->buf[at - 1] == (style == FYSS_SINGLE_QUOTED ? '\'' : '"') && m->column > 0)
+        return (pv_pos){m->line + 1, m->column};
+    if ((style == FYSS_LITERAL || style == FYSS_FOLDED) && b->have_last_end) {
+        /* the first indicator between the previous event and the content */
+        size_t from = b->last_end.input_pos, to = at < b->len ? at : b->len;
+        pv_pos pos = mark_pos(&b->last_end);
+        for (size_t i = from; i < to; i++) {
+            unsigned char c = (unsigned char)b->buf[i];
+            if (c == '|' || c == '>')
+                return pos;
+            if (c == '\n') {
+                pos.line++;
+                pos.column = 1;
+            } else if ((c & 0xC0) != 0x80) {
+                pos.column++;
+            }
+        }
+    }
+    return mark_pos(m);
+}
+
+static bool is_break(char c)
+{
+    return c == '\n' || c == '\r';
+}
+
+static void append_utf8(pv_strbuf *sb, uint32_t cp)
+{
+    /* no validation: a surrogate or out-of-range escape stays invalid UTF-8,
+       which pv_yaml_text_ok then rejects where a string is expected */
+    char out[4];
+    size_t n;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        out[0] = (char)(0xF0 | ((cp >> 18) & 0x07));
+        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    pv_strbuf_append_len(sb, out, n);
+}
+
+/* A flow scalar being decoded from the source text. */
+typedef struct flow_reader {
+    const char *buf;
+    size_t len;
+    size_t i;
+    pv_strbuf out;
+} flow_reader;
+
+static char peek(const flow_reader *r, size_t ahead)
+{
+    return r->i + ahead < r->len ? r->buf[r->i + ahead] : '\0';
+}
+
+/* Consumes one line break (\r\n counts as one). */
+static void skip_break(flow_reader *r)
+{
+    r->i += (peek(r, 0) == '\r' && peek(r, 1) == '\n') ? 2 : 1;
+}
+
+/* After a break: blank lines become newlines; returns how many. */
+static size_t fold_breaks(flow_reader *r)
+{
+    size_t breaks = 0;
+    for (;;) {
+        while (peek(r, 0) == ' ' || peek(r, 0) == '\t')
+            r->i++;
+        if (!is_break(peek(r, 0)))
+            return breaks;
+        skip_break(r);
+        pv_strbuf_append_char(&r->out, '\n');
+        breaks++;
+    }
+}
+
+/* `\x`, `\u`, `\U` with 2, 4 or 8 hex digits. */
+static void hex_escape(flow_reader *r, size_t digits)
+{
+    uint32_t cp = 0;
+    size_t k = 0;
+    for (; k < digits; k++) {
+        char c = peek(r, k);
+        int v = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (v < 0)
+            break;
+        cp = cp * 16 + (uint32_t)v;
+    }
+    r->i += k;
+    append_utf8(&r->out, cp);
+}
+
+/* The character a one-letter escape stands for, or -1 (YAML 1.2 §5.7). */
+static int simple_escape(char c)
+{
+    switch (c) {
+    case '0':
+        return '\0';
+    case 'a':
+        return '\a';
+    case 'b':
+        return '\b';
+    case 't':
+    case '\t':
+        return '\t';
+    case 'n':
+        return '\n';
+    case 'v':
+        return '\v';
+    case 'f':
+        return '\f';
+    case 'r':
+        return '\r';
+    case 'e':
+        return 0x1b;
+    case ' ':
+    case '"':
+    case '/':
+    case '\\':
+        return c;
+    default:
+        return -1;
+    }
+}
+
+/* One escape after a backslash in a double-quoted scalar. */
+static void dq_escape(flow_reader *r)
+{
+    char c = peek(r, 0);
+    if (is_break(c)) { /* an escaped break joins the lines without a space */
+        skip_break(r);
+        fold_breaks(r);
+        return;
+    }
+    r->i++;
+    int simple = simple_escape(c);
+    if (simple >= 0) {
+        pv_strbuf_append_char(&r->out, (char)simple);
+        return;
+    }
+    switch (c) {
+    case 'N':
+        append_utf8(&r->out, 0x85);
+        break;
+    case '_':
+        append_utf8(&r->out, 0xA0);
+        break;
+    case 'L':
+        append_utf8(&r->out, 0x2028);
+        break;
+    case 'P':
+        append_utf8(&r->out, 0x2029);
+        break;
+    case 'x':
+        hex_escape(r, 2);
+        break;
+    case 'u':
+        hex_escape(r, 4);
+        break;
+    case 'U':
+        hex_escape(r, 8);
+        break;
+    default: /* the parser rejects unknown escapes; keep the text if not */
+        pv_strbuf_append_char(&r->out, c);
+        break;
+    }
+}
+
+/*
+ * The value of a quoted scalar whose opening quote is at buf[q], decoded
+ * as PyYAML's scanner does (the original's loader): `''` in single quotes,
+ * the escapes of double quotes, and line folding (trailing and leading
+ * blanks dropped; a break is a space, or n newlines after n blank lines).
+ * libfyaml's own text accessors get several of these wrong in 0.7.12 (and
+ * leak), so quoted scalars are decoded here from the source.
+ */
+static char *quoted_text(const char *buf, size_t len, size_t q, size_t *out_len)
+{
+    flow_reader r = {buf, len, q + 1, PV_STRBUF_INIT};
+    char quote = buf[q];
+    while (r.i < r.len) {
+        char c = peek(&r, 0);
+        if (c == quote && quote == '\'' && peek(&r, 1) == '\'') {
+            pv_strbuf_append_char(&r.out, '\'');
+            r.i += 2;
+        } else if (c == quote) {
+            break;
+        } else if (c == '\\' && quote == '"') {
+            r.i++;
+            dq_escape(&r);
+        } else if (c == ' ' || c == '\t') {
+            size_t start = r.i;
+            while (peek(&r, 0) == ' ' || peek(&r, 0) == '\t')
+                r.i++;
+            if (!is_break(peek(&r, 0))) /* blanks before a break are dropped */
+                pv_strbuf_append_len(&r.out, buf + start, r.i - start);
+        } else if (is_break(c)) {
+            skip_break(&r);
+            if (fold_breaks(&r) == 0)
+                pv_strbuf_append_char(&r.out, ' ');
+        } else {
+            pv_strbuf_append_char(&r.out, c);
+            r.i++;
+        }
+    }
+    *out_len = r.out.len;
+    return pv_strbuf_take(&r.out);
+}
+
+/*
+ * The processed text of a scalar token, as a new string. Quoted scalars are
+ * decoded from the source (quoted_text); plain and block scalars are read
+ * through a token iterator into our own buffer, because
+ * fy_token_get_text leaks the buffer it caches on the token once a value
+ * outgrows its first allocation (found by fuzzing).
+ */
+static char *scalar_text(const builder *b, struct fy_token *value, size_t *len)
+{
+    *len = 0;
+    if (!value)
+        return pv_xstrdup("");
+    const struct fy_mark *m = fy_token_start_mark(value);
+    enum fy_scalar_style style = fy_token_scalar_style(value);
+    char quote = style == FYSS_SINGLE_QUOTED ? '\'' : style == FYSS_DOUBLE_QUOTED ? '"' : 0;
+    if (quote && m && m->input_pos > 0 && m->input_pos <= b->len &&
+        b->buf[m->input_pos - 1] == quote)
+        return quoted_text(b->buf, b->len, m->input_pos - 1, len);
+    pv_strbuf sb = PV_STRBUF_INIT;
+    struct fy_token_iter *iter = fy_token_iter_create(value);
+    if (iter) {
+        const struct fy_iter_chunk *chunk = NULL;
+        int err = 0;
+        while ((chunk = fy_token_iter_chunk_next(iter, chunk, &err)) != NULL)
+            pv_strbuf_append_len(&sb, chunk->str, chunk->len);
+        fy_token_iter_destroy(iter);
+    }
+    *len = sb.len;
+    return pv_strbuf_take(&sb);
 }
 
 static void on_scalar(builder *b, struct fy_event *ev)
 {
     struct fy_token *value = ev->scalar.value;
-    size_t len = 0;
-    const char *text = value ? fy_token_get_text(value, &len) : NULL;
-    if (!text) {
-        text = "";
-        len = 0;
-    }
-    pv_yaml_node *n = new_node(b, PV_YAML_SCALAR, event_pos(ev));
-    n->text = pv_xstrndup(text, len);
-    n->len = len;
+    pv_yaml_node *n = new_node(b, PV_YAML_SCALAR, scalar_pos(b, ev));
+    n->text = scalar_text(b, value, &n->len);
     struct fy_token *tag = ev->scalar.tag;
     bool is_plain = fy_token_scalar_style(value) == FYSS_PLAIN;
     n->plain = is_plain && !tag_is(tag, "tag:yaml.org,2002:str");
     n->null = tag_is(tag, "tag:yaml.org,2002:null") ||
-              (is_plain && !tag && plain_null_text(text, len));
+              (is_plain && !tag && plain_null_text(n->text, n->len));
     n->complete = true;
     remember_anchor(b, ev->scalar.anchor, n);
     attach(b, n);
@@ -318,7 +617,7 @@ static void on_scalar(builder *b, struct fy_event *ev)
 
 static void on_alias(builder *b, struct fy_event *ev)
 {
-    pv_pos pos = event_pos(ev);
+    pv_pos pos = scalar_pos(b, ev);
     size_t len = 0;
     const char *name = ev->alias.anchor ? fy_token_get_text(ev->alias.anchor, &len) : NULL;
     pv_yaml_node *target = name ? strtab_get(&b->anchors, name, len) : NULL;
@@ -490,41 +789,45 @@ static void on_event(builder *b, struct fy_event *ev, int *documents)
     }
 }
 
-/* ---- diagnostics capture ---- */
+/* ---- diagnostics ---- */
 
-static void capture_diag(struct fy_diag *diag, void *user, const char *buf, size_t len)
+/*
+ * Exported by libfyaml 0.7.x but missing from its public header: switches
+ * a diagnostic object to collecting error records (fy_diag_errors_iterate)
+ * instead of formatting them.
+ */
+void fy_diag_set_collect_errors(struct fy_diag *diag, bool collect_errors);
+
+static void discard_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
     (void)diag;
-    pv_strbuf *sb = user;
-    if (sb->len < DIAG_CAPTURE_LIMIT)
-        pv_strbuf_append_len(sb, buf, len < DIAG_CAPTURE_LIMIT ? len : DIAG_CAPTURE_LIMIT);
+    (void)user;
+    (void)buf;
+    (void)len;
 }
 
-/* Reads "…:L:C: error:" from libfyaml's formatted diagnostics. */
-static pv_pos diag_error_pos(const char *text)
+static struct fy_diag *quiet_diag(void)
 {
+    struct fy_diag_cfg cfg;
+    fy_diag_cfg_default(&cfg);
+    cfg.fp = NULL;
+    cfg.output_fn = discard_output; /* belt and braces: never stderr */
+    cfg.colorize = false;
+    struct fy_diag *diag = fy_diag_create(&cfg);
+    if (diag)
+        fy_diag_set_collect_errors(diag, true);
+    return diag;
+}
+
+/* The position of the first collected error (1-based already), or unknown. */
+static pv_pos first_error_pos(struct fy_diag *diag)
+{
+    void *iter = NULL;
+    struct fy_diag_error *err = fy_diag_errors_iterate(diag, &iter);
     pv_pos pos = {0, 0};
-    const char *err = text ? strstr(text, ": error:") : NULL;
-    if (!err)
-        return pos;
-    const char *p = err;
-    const char *col_end = p;
-    while (p > text && p[-1] >= '0' && p[-1] <= '9')
-        p--;
-    if (p == col_end || p == text || p[-1] != ':')
-        return pos;
-    const char *col_start = p;
-    p--;
-    const char *line_end = p;
-    while (p > text && p[-1] >= '0' && p[-1] <= '9')
-        p--;
-    if (p == line_end || p == text || p[-1] != ':')
-        return pos;
-    long line = strtol(p, NULL, 10);
-    long column = strtol(col_start, NULL, 10);
-    if (line > 0 && line < INT32_MAX && column > 0 && column < INT32_MAX) {
-        pos.line = (int)line;
-        pos.column = (int)column;
+    if (err && err->line > 0 && err->column > 0) {
+        pos.line = err->line;
+        pos.column = err->column;
     }
     return pos;
 }
@@ -544,14 +847,7 @@ static void builder_free(builder *b)
 
 static void run_parser(builder *b, const char *buf, size_t len)
 {
-    pv_strbuf diag_text = PV_STRBUF_INIT;
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = capture_diag;
-    dcfg.user = &diag_text;
-    dcfg.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
+    struct fy_diag *diag = quiet_diag();
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_JSON_NONE;
     pcfg.diag = diag;
@@ -563,6 +859,11 @@ static void run_parser(builder *b, const char *buf, size_t len)
         struct fy_event *ev;
         while (b->status == PV_YAML_OK && (ev = fy_parser_parse(parser)) != NULL) {
             on_event(b, ev, &documents);
+            const struct fy_mark *end = fy_event_end_mark(ev);
+            if (end && end->line >= 0 && end->column >= 0) {
+                b->last_end = *end;
+                b->have_last_end = true;
+            }
             fy_parser_event_free(parser, ev);
         }
         /* an implicit second document has no start token: use its first node */
@@ -571,13 +872,12 @@ static void run_parser(builder *b, const char *buf, size_t len)
             fy_parser_event_free(parser, ev);
         }
         if (b->status == PV_YAML_OK && fy_parser_get_stream_error(parser))
-            fail(b, diag_error_pos(diag_text.data));
+            fail(b, first_error_pos(diag));
     }
     if (parser)
         fy_parser_destroy(parser);
     if (diag)
         fy_diag_destroy(diag);
-    pv_strbuf_free(&diag_text);
 }
 
 pv_yaml_status pv_yaml_parse(const char *buf, size_t len, pv_yaml_doc **out,
@@ -588,10 +888,12 @@ pv_yaml_status pv_yaml_parse(const char *buf, size_t len, pv_yaml_doc **out,
     problem->dup_key = NULL;
 
     builder b = {0};
+    b.buf = buf;
+    b.len = len;
     b.doc = pv_xcalloc(1, sizeof(*b.doc));
     size_t bad = first_bad_utf8(buf, len);
     if (bad < len)
-        fail(&b, pv_yaml_offset_pos(buf, len, bad));
+        fail(&b, offset_pos(buf, len, bad));
     else
         run_parser(&b, buf, len);
 

@@ -83,7 +83,4 @@ const pv_yaml_pair *pv_yaml_lookup(const pv_yaml_node *map, const char *key);
 /* True when a scalar's text is a usable C string (no NUL, valid UTF-8). */
 bool pv_yaml_text_ok(const pv_yaml_node *n);
 
-/* Code-point aware position of byte `offset` in `buf` (1-based). */
-pv_pos pv_yaml_offset_pos(const char *buf, size_t len, size_t offset);
-
 #endif

@@ -239,7 +239,8 @@ char *pv_event_render(pv_log_level level, const char *event, json_t *fields)
         }
         json_decref(fields);
     }
-    char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* 15 significant digits print the rounded durations and rates exactly. */
+    char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(obj);
     return line ? line : pv_xstrdup("{}");
 }

@@ -52,14 +52,15 @@ pv_error *pv_check_configured_features(const pv_config *cfg)
         free(paths);
     }
     if (cfg->subset.set)
-        pv_strbuf_appendf(&cause, "%ssubset is not available in this build: subset (line %d, "
-                                  "column %d)",
+        pv_strbuf_appendf(&cause,
+                          "%ssubset is not available in this build: subset (line %d, "
+                          "column %d)",
                           cause.len ? "\n" : "", cfg->subset.pos.line, cfg->subset.pos.column);
     if (!cause.len)
         return NULL;
-    pv_error *err = pv_error_new(PV_EXIT_CONFIG, "Checking configured features",
-                                 "Remove it from mask-rules.yaml or upgrade privaci.", "%s",
-                                 cause.data);
+    pv_error *err =
+        pv_error_new(PV_EXIT_CONFIG, "Checking configured features",
+                     "Remove it from mask-rules.yaml or upgrade privaci.", "%s", cause.data);
     pv_strbuf_free(&cause);
     return err;
 }

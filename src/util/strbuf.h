@@ -15,7 +15,10 @@ typedef struct pv_strbuf {
     size_t cap;
 } pv_strbuf;
 
-#define PV_STRBUF_INIT {NULL, 0, 0}
+#define PV_STRBUF_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void pv_strbuf_append(pv_strbuf *sb, const char *s);
 void pv_strbuf_append_len(pv_strbuf *sb, const char *s, size_t n);

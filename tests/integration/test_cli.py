@@ -170,11 +170,21 @@ def assert_error_event(result, code: int) -> dict:
 
 
 def assert_reached_unavailable_stage(result) -> None:
-    """Config, URLs and secrets were accepted; the build stops where the
-    streaming engine would start (exit 1, a clear C/C/R, never success)."""
-    block = assert_ccr(result, 1)
+    """Config, URLs and secrets were accepted and the command went on to its
+    next stage: dry-run completes its plan (exit 0); run stops before any
+    write at the configured-features check, because this build has no
+    masking engine for the config's fake actions (exit 3); resume is not
+    available yet (exit 1). Never a silent success of a masking run."""
+    if result.code == 0:
+        assert "Dry run complete; no writes performed." in result.stderr, result
+        assert_event_stream(result)
+        return
+    if result.code == 3:
+        block = assert_ccr(result, 3, context="Checking configured features")
+    else:
+        block = assert_ccr(result, 1)
     assert "not available in this build" in block["cause"], result
-    assert_error_event(result, 1)
+    assert_error_event(result, result.code)
 
 
 def assert_usage_error(result, usage_prefix: str = "Usage: privaci", message=None) -> str:
@@ -436,8 +446,8 @@ def test_log_level_before_and_after_subcommand(run_cmd, privaci, write_config, s
                      shared_dbs.source_url, "--target", shared_dbs.target_url, env=env)
     for r in (after, after_eq, before):
         assert r.code == info.code, r
-        assert set(_levels(r)) == {"error"}, r
-        assert "Warning" not in r.stderr
+        assert set(_levels(r)) <= {"error"}, r
+        assert "unknown log level" not in r.stderr
 
 
 def test_log_level_debug_adds_nothing_below(run_cmd):
@@ -471,7 +481,7 @@ def test_unknown_log_level_warns_once_and_uses_info(run_cmd, privaci, shared_dbs
 def test_privaci_log_level_env(run_cmd, privaci):
     salt = good_salt()
     r = run_cmd("dry-run", env={"ANONYMIZATION_SALT": salt, "PRIVACI_LOG_LEVEL": "error"})
-    assert set(_levels(r)) == {"error"}, r
+    assert set(_levels(r)) <= {"error"}, r
     # The flag beats the environment.
     r = run_cmd("dry-run", env={"ANONYMIZATION_SALT": salt, "PRIVACI_LOG_LEVEL": "error"},
                 extra=["--log-level", "info"])
@@ -985,8 +995,9 @@ def test_db_password_never_echoed(privaci, write_config, shared_dbs, how):
                 f"?host={tgt.socket_dir}&port={tgt.port}"]
     for command in ("dry-run", "run", "resume"):
         r = privaci(command, "--config", cfg, *args, "--log-level", "debug", env=env)
-        assert r.code in (1, 2), r
-        parse_ccr(r.stderr)
+        assert r.code in (0, 1, 2, 3), r
+        if r.code:
+            parse_ccr(r.stderr)
         assert_event_stream(r)
         assert PASSWORD not in r.stdout + r.stderr, r
 

@@ -67,7 +67,7 @@ static void add_unique(pv_table *t, const char *column)
     t->uniques = pv_xrealloc(t->uniques, (t->n_uniques + 1) * sizeof(*t->uniques));
     pv_unique *u = &t->uniques[t->n_uniques++];
     u->name = pv_xasprintf("%s_%s_key", t->name, column);
-    u->columns = (pv_strlist){NULL, 0};
+    u->columns = (pv_strlist){0};
     pv_strlist_push(&u->columns, column);
 }
 

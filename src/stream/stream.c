@@ -1,0 +1,631 @@
+/*
+ * stream.c — one streaming unit: reader thread, bounded queue, writer
+ * (spec/streaming.md §2, §5, §6). See stream.h for the shape.
+ */
+#include "stream/stream.h"
+
+#include "catalog/pgconn.h"
+#include "copy/codec.h"
+#include "copy/copy.h"
+#include "obs/log.h"
+#include "stream/queue.h"
+#include "util/ident.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A block is handed to the writer once it holds this many bytes. */
+#define BLOCK_BYTES ((size_t)4 << 20)
+/* A batch closes early at this many tuple bytes (streaming.md §5.2). */
+#define BATCH_MAX_BYTES ((size_t)256 << 20)
+/* table.progress at most this often, never in the first interval (obs §3). */
+#define PROGRESS_INTERVAL_S 2.0
+
+static const uint8_t binary_trailer[2] = {0xff, 0xff};
+
+/* ------------------------------------------------------------ helpers */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *unit_id(const pv_stream_unit *u)
+{
+    return pv_xasprintf("%s.%s", u->schema, u->table);
+}
+
+static bool stop_requested(const pv_stream_ctx *ctx)
+{
+    return ctx->should_stop && ctx->should_stop();
+}
+
+pv_error *pv_stream_session_setup(PGconn *conn, const char *context)
+{
+    /* Fixed renderings for the codecs and cursors (streaming.md §2). */
+    PGresult *res = PQexec(conn, "SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; "
+                                 "SET TimeZone = 'UTC'; SET extra_float_digits = 3; "
+                                 "SET bytea_output = 'hex'; SET lc_monetary = 'C'");
+    pv_error *err = NULL;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        err = pv_error_new(PV_EXIT_GENERIC, context, "Verify the database accepts the settings.",
+                           "Session settings failed (%s).", pv_pg_sqlstate(res));
+    PQclear(res);
+    return err;
+}
+
+/* "<SQLSTATE> while … (constraint c, column s.t.col, batch b, rows_processed n)." */
+static pv_error *write_error(const pv_stream_unit *u, const PGresult *res, int64_t batch,
+                             int64_t rows)
+{
+    char *id = unit_id(u);
+    char *context = pv_xasprintf("Streaming %s", id);
+    pv_strbuf cause = PV_STRBUF_INIT;
+    const char *sqlstate = res ? pv_pg_sqlstate(res) : "";
+    pv_strbuf_appendf(&cause, "%s while writing to the target (", *sqlstate ? sqlstate : "I/O");
+    const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
+    if (constraint)
+        pv_strbuf_appendf(&cause, "constraint %s, ", constraint);
+    if (column)
+        pv_strbuf_appendf(&cause, "column %s.%s, ", id, column);
+    pv_strbuf_appendf(&cause, "batch %lld, rows_processed %lld).", (long long)batch,
+                      (long long)rows);
+    pv_error *err = pv_error_new(
+        PV_EXIT_GENERIC, context,
+        "Fix the source data and run privaci resume; if mask-rules.yaml must change, fix the "
+        "config and start a fresh run with privaci run --force-restart (resume refuses a "
+        "changed config).",
+        "%s", cause.data);
+    pv_strbuf_free(&cause);
+    free(context);
+    free(id);
+    return err;
+}
+
+static pv_error *read_error(const pv_stream_unit *u, const char *sqlstate, int64_t batch,
+                            int64_t rows)
+{
+    char *id = unit_id(u);
+    char *context = pv_xasprintf("Streaming %s", id);
+    pv_error *err =
+        pv_error_new(PV_EXIT_GENERIC, context,
+                     "Check connectivity to both databases, then run `privaci "
+                     "resume`.",
+                     "%s while reading from the source (batch %lld, rows_processed "
+                     "%lld).",
+                     sqlstate && *sqlstate ? sqlstate : "I/O", (long long)batch, (long long)rows);
+    free(context);
+    free(id);
+    return err;
+}
+
+static bool text_mode(const pv_stream_unit *u)
+{
+    for (int i = 0; i < u->n_columns; i++)
+        if (!u->columns[i].binary_io)
+            return true;
+    return false;
+}
+
+static void append_column_list(pv_strbuf *sb, const pv_stream_unit *u)
+{
+    for (int i = 0; i < u->n_columns; i++) {
+        if (i)
+            pv_strbuf_append(sb, ", ");
+        pv_ident_append(sb, u->columns[i].name);
+    }
+}
+
+/* COPY (SELECT … FROM ONLY t [WHERE pk > cursor] [ORDER BY pk]) TO STDOUT. */
+static char *source_query(PGconn *conn, const pv_stream_unit *u, bool text)
+{
+    pv_strbuf sb = PV_STRBUF_INIT;
+    pv_strbuf_append(&sb, "COPY (SELECT ");
+    append_column_list(&sb, u);
+    pv_strbuf_append(&sb, " FROM ONLY ");
+    pv_ident_append_qualified(&sb, u->schema, u->table);
+    if (u->pk_column >= 0) {
+        const pv_stream_column *pk = &u->columns[u->pk_column];
+        if (u->cursor) {
+            /* COPY takes no parameters: the cursor is an escaped literal with
+             * an explicit cast (streaming.md §2). */
+            char *lit = PQescapeLiteral(conn, u->cursor, strlen(u->cursor));
+            pv_strbuf_append(&sb, " WHERE ");
+            pv_ident_append(&sb, pk->name);
+            pv_strbuf_appendf(&sb, " > %s::%s", lit ? lit : "NULL", pk->type_name);
+            PQfreemem(lit);
+        }
+        pv_strbuf_append(&sb, " ORDER BY ");
+        pv_ident_append(&sb, pk->name);
+    }
+    pv_strbuf_append(&sb, text ? ") TO STDOUT" : ") TO STDOUT (FORMAT binary)");
+    return pv_strbuf_take(&sb);
+}
+
+static char *target_copy(const pv_stream_unit *u, bool text)
+{
+    pv_strbuf sb = PV_STRBUF_INIT;
+    pv_strbuf_append(&sb, "COPY ");
+    pv_ident_append_qualified(&sb, u->schema, u->table);
+    pv_strbuf_append(&sb, " (");
+    append_column_list(&sb, u);
+    pv_strbuf_append(&sb, text ? ") FROM STDIN" : ") FROM STDIN (FORMAT binary)");
+    return pv_strbuf_take(&sb);
+}
+
+/* ------------------------------------------------------------ reader */
+
+typedef struct reader {
+    const pv_stream_unit *unit;
+    PGconn *conn;
+    pv_queue *queue;
+    bool text;
+    pv_codec pk_codec; /* binary mode with a PK */
+    pv_buf last_pk;    /* raw PK cell of the latest tuple */
+    bool last_pk_null;
+} reader;
+
+/* The PK text of the latest tuple into `out` (the cursor). */
+static pv_error *render_cursor(reader *r, pv_buf *out)
+{
+    pv_buf_reset(out);
+    if (r->last_pk_null) /* a PK is never NULL; be defensive */
+        return NULL;
+    pv_error *err = NULL;
+    if (r->text)
+        pv_copy_text_unescape(r->last_pk.data, r->last_pk.len, out);
+    else
+        err = pv_codec_decode(&r->pk_codec, PV_RENDER_OUTPUT, r->last_pk.data, r->last_pk.len, out);
+    pv_buf_terminate(out);
+    return err;
+}
+
+static void remember_pk(reader *r, const pv_copy_tuple *t)
+{
+    pv_cell c = t->cells[r->unit->pk_column];
+    pv_buf_reset(&r->last_pk);
+    r->last_pk_null = c.len == PV_CELL_NULL;
+    if (!r->last_pk_null)
+        pv_buf_put(&r->last_pk, c.data, (size_t)c.len);
+}
+
+/* Takes the next tuple of the fed chunk: binary or text. */
+static pv_copy_status next_tuple(reader *r, pv_copy_reader *br, pv_copy_text_reader *tr,
+                                 pv_copy_tuple *t, pv_error **err)
+{
+    return r->text ? pv_copy_text_reader_next(tr, t, err) : pv_copy_reader_next(br, t, err);
+}
+
+static void *reader_main(void *arg)
+{
+    reader *r = arg;
+    const pv_stream_unit *u = r->unit;
+    pv_copy_reader br;
+    pv_copy_text_reader tr;
+    pv_copy_reader_init(&br, u->n_columns);
+    pv_copy_text_reader_init(&tr, u->n_columns);
+    pv_error *err = NULL;
+    int64_t batch_rows = 0, batches = 0, total = 0;
+    size_t batch_bytes = 0;
+    pv_block *block = pv_queue_take_free(r->queue);
+    const char *sqlstate = NULL;
+
+    while (block && !err) {
+        char *chunk = NULL;
+        int n = PQgetCopyData(r->conn, &chunk, 0);
+        if (n == -1)
+            break;
+        if (n < 0) {
+            err = read_error(u, "", batches + 1, total);
+            break;
+        }
+        if (r->text)
+            pv_copy_text_reader_feed(&tr, (const uint8_t *)chunk, (size_t)n);
+        else
+            pv_copy_reader_feed(&br, (const uint8_t *)chunk, (size_t)n);
+        for (;;) {
+            pv_copy_tuple t;
+            pv_copy_status st = next_tuple(r, &br, &tr, &t, &err);
+            if (st == PV_COPY_NEED_MORE || st == PV_COPY_END)
+                break;
+            if (st == PV_COPY_ERROR)
+                break;
+            pv_buf_put(&block->data, t.raw, t.raw_len);
+            if (r->text)
+                pv_buf_putc(&block->data, '\n');
+            if (u->pk_column >= 0)
+                remember_pk(r, &t);
+            block->rows++;
+            batch_rows++;
+            total++;
+            batch_bytes += t.raw_len;
+            if (batch_rows >= u->batch_rows || batch_bytes >= BATCH_MAX_BYTES) {
+                block->batch_end = true;
+                if (u->pk_column >= 0 && !err)
+                    err = render_cursor(r, &block->cursor);
+                pv_queue_push_full(r->queue, block);
+                batches++;
+                batch_rows = 0;
+                batch_bytes = 0;
+                block = pv_queue_take_free(r->queue);
+            } else if (block->data.len >= BLOCK_BYTES) {
+                pv_queue_push_full(r->queue, block);
+                block = pv_queue_take_free(r->queue);
+            }
+            if (!block)
+                break;
+        }
+        PQfreemem(chunk);
+    }
+
+    if (block && !err)
+        err = r->text ? pv_copy_text_reader_finish(&tr) : pv_copy_reader_finish(&br);
+    if (block && !err) {
+        PGresult *res = PQgetResult(r->conn);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            sqlstate = pv_pg_sqlstate(res);
+            err = read_error(u, sqlstate, batches + 1, total);
+        }
+        PQclear(res);
+    }
+    if (block) {
+        if (!err && batch_rows > 0) {
+            block->batch_end = true;
+            if (u->pk_column >= 0)
+                err = render_cursor(r, &block->cursor);
+        }
+        block->error = err;
+        err = NULL;
+        pv_queue_push_full(r->queue, block);
+    }
+    pv_error_free(err);
+    pv_copy_reader_free(&br);
+    pv_copy_text_reader_free(&tr);
+    pv_queue_reader_done(r->queue);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ writer */
+
+typedef struct writer {
+    const pv_stream_ctx *ctx;
+    const pv_stream_unit *unit;
+    PGconn *conn;
+    bool text;
+    bool copy_open;
+    int64_t committed; /* rows durable on the target */
+    int64_t pending;   /* rows sent in the open COPY */
+    int64_t batch;     /* 1-based number of the batch being written */
+    double started, last_progress;
+} writer;
+
+static pv_error *exec_simple(writer *w, const char *sql)
+{
+    PGresult *res = PQexec(w->conn, sql);
+    pv_error *err = NULL;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        err = write_error(w->unit, res, w->batch, w->committed + w->pending);
+    PQclear(res);
+    return err;
+}
+
+static pv_error *put(writer *w, const uint8_t *data, size_t len)
+{
+    if (len == 0 || PQputCopyData(w->conn, (const char *)data, (int)len) == 1)
+        return NULL;
+    return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
+}
+
+static pv_error *copy_begin(writer *w)
+{
+    char *sql = target_copy(w->unit, w->text);
+    PGresult *res = PQexec(w->conn, sql);
+    free(sql);
+    pv_error *err = NULL;
+    if (PQresultStatus(res) != PGRES_COPY_IN)
+        err = write_error(w->unit, res, w->batch, w->committed);
+    PQclear(res);
+    if (err)
+        return err;
+    w->copy_open = true;
+    if (w->text)
+        return NULL;
+    static const uint8_t header[19] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0};
+    return put(w, header, sizeof(header));
+}
+
+static pv_error *copy_end(writer *w)
+{
+    pv_error *err = w->text ? NULL : put(w, binary_trailer, sizeof(binary_trailer));
+    w->copy_open = false;
+    if (err)
+        return err;
+    if (PQputCopyEnd(w->conn, NULL) != 1)
+        return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
+    PGresult *res;
+    while ((res = PQgetResult(w->conn)) != NULL) {
+        if (!err && PQresultStatus(res) != PGRES_COMMAND_OK)
+            err = write_error(w->unit, res, w->batch, w->committed);
+        PQclear(res);
+    }
+    return err;
+}
+
+static void emit_progress(writer *w, bool force_end)
+{
+    double now = now_seconds();
+    if (force_end || now - w->last_progress < PROGRESS_INTERVAL_S)
+        return;
+    w->last_progress = now;
+    double elapsed = now - w->started;
+    json_t *f = json_object();
+    json_object_set_new(f, "schema_name", json_string(w->unit->schema));
+    json_object_set_new(f, "table_name", json_string(w->unit->table));
+    json_object_set_new(f, "rows_processed", json_integer(w->committed));
+    json_object_set_new(
+        f, "rows_per_sec",
+        json_real(elapsed > 0 ? (double)(int64_t)(w->committed / elapsed * 100) / 100.0 : 0.0));
+    if (w->unit->estimated_rows > 0) {
+        double pct = 100.0 * (double)w->committed / w->unit->estimated_rows;
+        json_object_set_new(f, "percent_complete",
+                            json_real(pct > 100.0 ? 100.0 : (double)(int64_t)(pct * 100) / 100.0));
+    } else {
+        json_object_set_new(f, "percent_complete", json_null());
+    }
+    pv_event(PV_LOG_INFO, "table.progress", f);
+}
+
+/* A batch of a single-PK unit: end its COPY, record the checkpoint, commit. */
+static pv_error *commit_batch(writer *w, const char *cursor)
+{
+    pv_error *err = copy_end(w);
+    if (!err)
+        err = pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, w->unit->schema, w->unit->table,
+                                         PV_CKPT_IN_PROGRESS, cursor, w->pending);
+    if (!err)
+        err = exec_simple(w, "COMMIT");
+    if (err)
+        return err;
+    w->committed += w->pending;
+    w->pending = 0;
+    w->batch++;
+    emit_progress(w, false);
+    return NULL;
+}
+
+static pv_error *write_block(writer *w, pv_block *b, bool pk_mode)
+{
+    pv_error *err = NULL;
+    if (b->rows > 0 && !w->copy_open) {
+        if (pk_mode)
+            err = exec_simple(w, "BEGIN");
+        if (!err)
+            err = copy_begin(w);
+    }
+    if (!err && b->rows > 0) {
+        err = put(w, b->data.data, b->data.len);
+        w->pending += b->rows;
+    }
+    if (!err && pk_mode && b->batch_end && w->copy_open)
+        err = commit_batch(w, (const char *)b->cursor.data);
+    return err;
+}
+
+/*
+ * Pops blocks until the reader is done. After a failure, or a stop request
+ * at a batch boundary (the whole unit for §6.2 units), the queue is closed
+ * and the remaining blocks are discarded unwritten.
+ */
+static pv_error *drain(writer *w, pv_queue *q, bool pk_mode, bool *stopped)
+{
+    pv_error *err = NULL;
+    bool discard = false;
+    pv_block *b;
+    while ((b = pv_queue_pop_full(q)) != NULL) {
+        if (!discard && b->error) {
+            err = b->error;
+            b->error = NULL;
+        }
+        if (!err && !discard)
+            err = write_block(w, b, pk_mode);
+        pv_queue_give_back(q, b);
+        if (!discard && (err || (stop_requested(w->ctx) && (!pk_mode || !w->copy_open)))) {
+            discard = true;
+            *stopped = !err;
+            pv_queue_close(q);
+        }
+    }
+    return err;
+}
+
+/* ------------------------------------------------------------ the unit */
+
+static pv_error *open_source(const pv_stream_ctx *ctx, const pv_stream_unit *u, bool text,
+                             PGconn **out)
+{
+    PGconn *conn = NULL;
+    pv_error *err = pv_pg_connect(PV_PG_SOURCE, ctx->source_url, &conn);
+    if (!err)
+        err = pv_stream_session_setup(conn, "Connecting to the source database");
+    if (!err) {
+        PGresult *res = PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            err = read_error(u, pv_pg_sqlstate(res), 1, 0);
+        PQclear(res);
+    }
+    if (!err && ctx->snapshot_id) {
+        char *lit = PQescapeLiteral(conn, ctx->snapshot_id, strlen(ctx->snapshot_id));
+        char *sql = pv_xasprintf("SET TRANSACTION SNAPSHOT %s", lit);
+        PQfreemem(lit);
+        PGresult *res = PQexec(conn, sql);
+        free(sql);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            err = read_error(u, pv_pg_sqlstate(res), 1, 0);
+        PQclear(res);
+    }
+    if (!err) {
+        char *sql = source_query(conn, u, text);
+        PGresult *res = PQexec(conn, sql);
+        free(sql);
+        if (PQresultStatus(res) != PGRES_COPY_OUT)
+            err = read_error(u, pv_pg_sqlstate(res), 1, 0);
+        PQclear(res);
+    }
+    if (err) {
+        PQfinish(conn);
+        return err;
+    }
+    *out = conn;
+    return NULL;
+}
+
+static void emit_start(const pv_stream_unit *u)
+{
+    json_t *f = json_object();
+    json_object_set_new(f, "schema_name", json_string(u->schema));
+    json_object_set_new(f, "table_name", json_string(u->table));
+    json_object_set_new(f, "estimated_rows",
+                        u->estimated_rows >= 0 ? json_integer((json_int_t)u->estimated_rows)
+                                               : json_null());
+    pv_event(PV_LOG_INFO, "table.start", f);
+}
+
+static void emit_end(const pv_stream_unit *u, int64_t rows, double ms)
+{
+    json_t *f = json_object();
+    json_object_set_new(f, "schema_name", json_string(u->schema));
+    json_object_set_new(f, "table_name", json_string(u->table));
+    json_object_set_new(f, "rows_processed", json_integer(rows));
+    json_object_set_new(f, "duration_ms", json_real((double)(int64_t)(ms * 1000) / 1000.0));
+    json_object_set_new(f, "status", json_string("done"));
+    pv_event(PV_LOG_INFO, "table.end", f);
+}
+
+/* binary_fallback (streaming.md §4): event and audit row naming the types. */
+static pv_error *announce_text_mode(const pv_stream_ctx *ctx, PGconn *target,
+                                    const pv_stream_unit *u)
+{
+    json_t *types = json_array();
+    for (int i = 0; i < u->n_columns; i++)
+        if (!u->columns[i].binary_io)
+            json_array_append_new(types, json_string(u->columns[i].type_name));
+    json_t *f = json_object();
+    json_object_set_new(f, "schema_name", json_string(u->schema));
+    json_object_set_new(f, "table_name", json_string(u->table));
+    json_object_set(f, "unsupported_types", types);
+    pv_event(PV_LOG_WARNING, "binary_fallback", f);
+    json_t *payload = json_object();
+    json_object_set_new(payload, "unsupported_types", types);
+    pv_error *err =
+        pv_state_audit(target, ctx->audit, "binary_fallback", u->schema, u->table, NULL, payload);
+    json_decref(payload);
+    return err;
+}
+
+static pv_error *unit_start(writer *w, bool pk_mode)
+{
+    const pv_stream_unit *u = w->unit;
+    if (pk_mode)
+        return pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, u->schema, u->table,
+                                          PV_CKPT_IN_PROGRESS, u->cursor, 0);
+    /* §6.2: one transaction for the whole unit; a leftover partial load of
+     * an earlier attempt is truncated first. */
+    pv_error *err = exec_simple(w, "BEGIN");
+    if (!err) {
+        pv_strbuf sb = PV_STRBUF_INIT;
+        pv_strbuf_append(&sb, "TRUNCATE ONLY ");
+        pv_ident_append_qualified(&sb, u->schema, u->table);
+        err = exec_simple(w, sb.data);
+        pv_strbuf_free(&sb);
+    }
+    if (!err)
+        err = pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, u->schema, u->table,
+                                         PV_CKPT_IN_PROGRESS, NULL, 0);
+    return err;
+}
+
+static pv_error *unit_finish(writer *w, bool pk_mode)
+{
+    const pv_stream_unit *u = w->unit;
+    pv_error *err = NULL;
+    if (!pk_mode && w->copy_open)
+        err = copy_end(w);
+    if (!err && !pk_mode)
+        w->committed += w->pending, w->pending = 0;
+    if (!err)
+        err = pv_state_checkpoint_finalize(w->conn, w->ctx->run_id, u->schema, u->table,
+                                           pk_mode ? 0 : w->committed);
+    if (!err && !pk_mode)
+        err = exec_simple(w, "COMMIT");
+    return err;
+}
+
+pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *unit,
+                             pv_stream_result *result)
+{
+    memset(result, 0, sizeof(*result));
+    pv_stream_unit u = *unit;
+    reader r = {.unit = &u};
+    /* A PK without a codec cannot give a cursor: load it as one transaction. */
+    bool text = text_mode(&u);
+    if (u.pk_column >= 0 && !text &&
+        !pv_codec_for_oid(u.columns[u.pk_column].type_oid, &r.pk_codec))
+        u.pk_column = -1;
+    bool pk_mode = u.pk_column >= 0;
+    if (!pk_mode)
+        u.cursor = NULL;
+    r.text = text;
+    result->text_mode = text;
+
+    writer w = {.ctx = ctx, .unit = &u, .text = text, .batch = 1};
+    w.started = w.last_progress = now_seconds();
+    emit_start(&u);
+
+    pv_error *err = pv_pg_connect(PV_PG_TARGET, ctx->target_url, &w.conn);
+    if (!err)
+        err = pv_stream_session_setup(w.conn, "Connecting to the target database");
+    if (!err && text)
+        err = announce_text_mode(ctx, w.conn, &u);
+    if (!err)
+        err = open_source(ctx, &u, text, &r.conn);
+    if (!err)
+        err = unit_start(&w, pk_mode);
+    if (err) {
+        PQfinish(w.conn);
+        PQfinish(r.conn);
+        return err;
+    }
+
+    pv_queue q;
+    pv_queue_init(&q);
+    r.queue = &q;
+    pthread_t thread;
+    pthread_create(&thread, NULL, reader_main, &r);
+    bool stopped = false;
+    err = drain(&w, &q, pk_mode, &stopped);
+    pthread_join(thread, NULL);
+    pv_queue_destroy(&q);
+    pv_buf_free(&r.last_pk);
+
+    if (!err && !stopped)
+        err = unit_finish(&w, pk_mode);
+    if (err || stopped)
+        PQclear(PQexec(w.conn, "ROLLBACK")); /* best effort; the connection may be gone */
+    PQfinish(r.conn);
+    PQfinish(w.conn);
+
+    result->rows = w.committed;
+    result->batches = w.batch - 1;
+    result->duration_ms = (now_seconds() - w.started) * 1000.0;
+    result->stopped = stopped;
+    if (!err && !stopped)
+        emit_end(&u, w.committed, result->duration_ms);
+    return err;
+}

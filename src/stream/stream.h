@@ -1,0 +1,75 @@
+/*
+ * stream.h — one streaming unit: a table (or a partition child) copied from
+ * the source to the target (spec/streaming.md).
+ *
+ *   source: COPY (SELECT <cols> FROM ONLY <t> [WHERE <pk> > <cursor>]
+ *                 [ORDER BY <pk>]) TO STDOUT (FORMAT binary)
+ *     → reader thread: split CopyData into tuples, group them into blocks
+ *     → bounded queue (backpressure: a full queue stops the reader, so the
+ *       source server blocks in send; memory never grows with the table)
+ *     → writer (the calling thread): per batch BEGIN; COPY … FROM STDIN;
+ *       checkpoint upsert; COMMIT — or, without a single-column primary key,
+ *       the whole unit in one transaction (§6.2).
+ *
+ * Passthrough tuples are forwarded as their raw wire bytes, never decoded;
+ * only the primary-key cell of a batch's last row is decoded, for the
+ * cursor. A unit whose column types lack binary send/receive streams in text
+ * COPY mode instead (§4), announced by a `binary_fallback` event and audit
+ * row.
+ *
+ * Errors are value-free pv_error values naming the table, the batch number,
+ * rows_processed and the SQLSTATE (errors.md §3.1 "Streaming <table>").
+ */
+#ifndef PRIVACI_STREAM_STREAM_H
+#define PRIVACI_STREAM_STREAM_H
+
+#include "state/state.h"
+#include "util/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct pv_stream_column {
+    const char *name;
+    const char *type_name; /* format_type: used for the cursor's cast */
+    uint32_t type_oid;
+    bool binary_io; /* the type has binary send and receive */
+} pv_stream_column;
+
+typedef struct pv_stream_unit {
+    const char *schema; /* the physical table: the child itself for partitions */
+    const char *table;
+    const pv_stream_column *columns; /* attnum order, generated columns left out */
+    int n_columns;
+    int pk_column;         /* index into columns of a single-column PK, or -1 */
+    const char *cursor;    /* resume after this PK text (clear text), or NULL */
+    int64_t batch_rows;    /* rows per batch (streaming.md §5.1) */
+    double estimated_rows; /* < 0 when unknown */
+} pv_stream_unit;
+
+typedef struct pv_stream_ctx {
+    const char *source_url;
+    const char *target_url;
+    const char *snapshot_id; /* the coordinator's exported snapshot, or NULL */
+    const char *run_id;
+    const pv_audit_log *audit;
+    /* Polled between batches: true stops the unit at the next boundary. */
+    bool (*should_stop)(void);
+} pv_stream_ctx;
+
+typedef struct pv_stream_result {
+    int64_t rows; /* rows committed by this attempt */
+    int64_t batches;
+    double duration_ms;
+    bool text_mode;
+    bool stopped; /* ended early because *stop was set */
+} pv_stream_result;
+
+/* Streams one unit. Emits table.start / table.progress / table.end. */
+pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *unit,
+                             pv_stream_result *result);
+
+/* The session settings every connection of the stream uses (streaming.md §2). */
+pv_error *pv_stream_session_setup(PGconn *conn, const char *context);
+
+#endif
