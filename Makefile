@@ -77,17 +77,10 @@ fuzz: deps $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD_FUZZ)
 	fuzz/run.sh $(FUZZ_SECONDS)
 
-# Until the streaming engine lands, the demo shows what works today:
-# validating a config and generating a salt.
+# The embedded demo: a private PostgreSQL under .demo/, a generated clinic +
+# helpdesk source, and a privaci run into a target database beside it.
 demo: deps build
-	@echo
-	@echo "== privaci $$($(BUILD)/privaci --version | cut -d' ' -f2): validating examples/mask-rules.yaml"
-	$(BUILD)/privaci validate --config examples/mask-rules.yaml
-	@echo
-	@echo "== a fresh salt (store it like a password):"
-	$(BUILD)/privaci gen-salt
-	@echo
-	@echo "The data run (privaci run) lands with the streaming engine; see README.md."
+	demo/run-demo.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

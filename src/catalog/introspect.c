@@ -237,9 +237,17 @@ static const char SQL_COLUMNS[] =
     "SELECT a.attrelid, a.attnum, a.attname,"
     " pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid, a.attnotnull,"
     " pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
-    " CASE WHEN a.atthasdef OR a.attidentity <> '' THEN"
-    "   pg_catalog.pg_get_serial_sequence(c.oid::pg_catalog.regclass::pg_catalog.text,"
-    "   a.attname) END,"
+    /* The owned sequence, as pg_get_serial_sequence names it — read from
+     * pg_depend, because that function needs USAGE on the table's schema
+     * and a role lacking it must reach the source_privileges check. */
+    " (SELECT pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(s.relname)"
+    "  FROM pg_catalog.pg_depend dep"
+    "  JOIN pg_catalog.pg_class s ON s.oid = dep.objid AND s.relkind = 'S'"
+    "  JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace"
+    "  WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "  AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "  AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum"
+    "  AND dep.deptype IN ('a', 'i') LIMIT 1),"
     " CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN"
     "   (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)"
     "    FROM pg_catalog.pg_collation co"

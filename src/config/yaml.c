@@ -155,6 +155,99 @@ bool pv_yaml_text_ok(const pv_yaml_node *n)
     return n->kind == PV_YAML_SCALAR && first_bad_utf8(n->text, n->len) == n->len;
 }
 
+/* ---- a libfyaml 0.7.12 crash guard ---- */
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Offset just past line `start`'s indentation and `- ` sequence entries. */
+static size_t line_content(const char *buf, size_t len, size_t i)
+{
+    while (i < len && is_blank(buf[i]))
+        i++;
+    while (i + 1 < len && buf[i] == '-' && is_blank(buf[i + 1])) {
+        i++;
+        while (i < len && is_blank(buf[i]))
+            i++;
+    }
+    return i;
+}
+
+static size_t line_end(const char *buf, size_t len, size_t i)
+{
+    const char *nl = memchr(buf + i, '\n', len - i);
+    return nl ? (size_t)(nl - buf) : len;
+}
+
+/* Some line starts (after indentation and `- `) with an explicit key `? `. */
+static bool has_explicit_key(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i = line_end(buf, len, i) + 1) {
+        size_t c = line_content(buf, len, i);
+        if (c < len && buf[c] == '?' &&
+            (c + 1 == len || is_blank(buf[c + 1]) || buf[c + 1] == '\r' || buf[c + 1] == '\n'))
+            return true;
+    }
+    return false;
+}
+
+/* Past a quoted span starting at buf[j] on one line (end when unterminated). */
+static size_t skip_quoted(const char *buf, size_t j, size_t end)
+{
+    char quote = buf[j++];
+    while (j < end && buf[j] != quote)
+        j += (quote == '"' && buf[j] == '\\' && j + 1 < end) ? 2 : 1;
+    return j < end ? j + 1 : end;
+}
+
+/* `:`, blanks holding a tab, then `?`, `:`, `-`, `|` or `>` as an indicator. */
+static bool tab_before_indicator(const char *buf, size_t s, size_t j, size_t end, size_t *tab)
+{
+    const char *t = memchr(buf + s, '\t', j - s);
+    if (!t || s == 0 || buf[s - 1] != ':' || j >= end || !strchr("?:-|>", buf[j]))
+        return false;
+    if (j + 1 < end && !is_blank(buf[j + 1]) && buf[j + 1] != '\r')
+        return false;
+    *tab = (size_t)(t - buf);
+    return true;
+}
+
+/*
+ * libfyaml 0.7.12 corrupts its indentation stack, and crashes when the
+ * parser is destroyed, on a tab between a `:` and a block indicator inside
+ * an explicit (`? `) key, e.g. "? x:\t?" (found by fuzzing). Such input is
+ * not valid YAML in practice, so when a document uses explicit keys, any
+ * `:` + tab + block indicator outside quotes and comments is reported as a
+ * syntax error at the tab before libfyaml sees it.
+ */
+static bool explicit_key_tab_hazard(const char *buf, size_t len, size_t *tab)
+{
+    if (!has_explicit_key(buf, len))
+        return false;
+    for (size_t i = 0; i < len; i = line_end(buf, len, i) + 1) {
+        size_t end = line_end(buf, len, i);
+        for (size_t j = i; j < end;) {
+            char c = buf[j];
+            if ((c == '"' || c == '\'') && (j == i || strchr(" \t[{,", buf[j - 1]))) {
+                j = skip_quoted(buf, j, end); /* quotes open a scalar only at a token start */
+            } else if (c == '#' && (j == i || is_blank(buf[j - 1]))) {
+                break;
+            } else if (is_blank(c)) {
+                size_t s = j;
+                while (j < end && is_blank(buf[j]))
+                    j++;
+                if (tab_before_indicator(buf, s, j, end, tab))
+                    return true;
+            } else {
+                j++;
+            }
+        }
+    }
+    return false;
+}
+
 /* ---- the builder ---- */
 
 typedef struct frame {
@@ -892,7 +985,7 @@ pv_yaml_status pv_yaml_parse(const char *buf, size_t len, pv_yaml_doc **out,
     b.len = len;
     b.doc = pv_xcalloc(1, sizeof(*b.doc));
     size_t bad = first_bad_utf8(buf, len);
-    if (bad < len)
+    if (bad < len || explicit_key_tab_hazard(buf, len, &bad))
         fail(&b, offset_pos(buf, len, bad));
     else
         run_parser(&b, buf, len);

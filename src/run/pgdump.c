@@ -7,13 +7,12 @@
 #include "run/checks.h"
 
 #include "obs/log.h"
+#include "schema/schema.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
-#include <limits.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,82 +24,13 @@ extern char **environ;
 #define CONTEXT_PG_DUMP    "Checking pg_dump compatibility"
 #define VERSION_OUTPUT_MAX 4096
 
-/* ---------------------------------------------------------------- find */
-
-static bool executable(const char *path)
-{
-    return access(path, X_OK) == 0;
-}
-
-/* Debian's /usr/bin/pg_dump is a link to pg_wrapper, which needs a cluster configuration. */
-static bool is_debian_wrapper(const char *path)
-{
-    char resolved[PATH_MAX];
-    if (!realpath(path, resolved))
-        return false;
-    const char *base = strrchr(resolved, '/');
-    return strcmp(base ? base + 1 : resolved, "pg_wrapper") == 0;
-}
-
-static char *search_path_for_pg_dump(void)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return NULL;
-    char *copy = pv_xstrdup(path), *save = NULL;
-    char *found = NULL;
-    for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-        char *candidate = pv_xasprintf("%s/pg_dump", *dir ? dir : ".");
-        if (executable(candidate))
-            found = candidate;
-        else
-            free(candidate);
-    }
-    free(copy);
-    return found;
-}
-
-/* The major of /usr/lib/postgresql/<N>/bin/pg_dump in PQserverVersion units. */
-static int debian_dir_major(const char *path)
-{
-    const char *n = path + strlen("/usr/lib/postgresql/");
-    int major = atoi(n), minor = 0;
-    const char *dot = strchr(n, '.');
-    const char *slash = strchr(n, '/');
-    if (dot && slash && dot < slash)
-        minor = atoi(dot + 1);
-    return major >= 10 ? major * 10000 : major * 10000 + minor * 100;
-}
-
-static char *newest_debian_pg_dump(void)
-{
-    glob_t g;
-    if (glob("/usr/lib/postgresql/*/bin/pg_dump", 0, NULL, &g) != 0)
-        return NULL;
-    const char *best = NULL;
-    for (size_t i = 0; i < g.gl_pathc; i++)
-        if (executable(g.gl_pathv[i]) &&
-            (!best || debian_dir_major(g.gl_pathv[i]) > debian_dir_major(best)))
-            best = g.gl_pathv[i];
-    char *out = best ? pv_xstrdup(best) : NULL;
-    globfree(&g);
-    return out;
-}
-
+/*
+ * The pg_dump the schema module will run, so the version check tests the
+ * binary that actually dumps.
+ */
 char *pv_pg_dump_path(void)
 {
-    const char *env = getenv("PRIVACI_PG_DUMP");
-    if (env && *env)
-        return pv_xstrdup(env);
-    char *on_path = search_path_for_pg_dump();
-    if (on_path && !is_debian_wrapper(on_path))
-        return on_path;
-    char *direct = newest_debian_pg_dump();
-    if (direct) {
-        free(on_path);
-        return direct;
-    }
-    return on_path; /* the wrapper, or NULL */
+    return pv_schema_tool_path("pg_dump");
 }
 
 /* ---------------------------------------------------------------- parse */

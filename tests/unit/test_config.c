@@ -19,6 +19,7 @@
 #include "config/jsonpath.h"
 #include "config/regex.h"
 #include "util/error.h"
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -71,6 +72,9 @@ static const bad_case BAD[] = {
      "Invalid YAML syntax at line 2, column 13.", NULL},
     {"recursive_alias", V "implied_fk_ignore: &x [*x]\n", 3, CTX_PARSE,
      "Invalid YAML syntax at line 2, column 24.", NULL},
+    /* a libfyaml 0.7.12 crash (found by fuzzing) is a plain syntax error here */
+    {"explicit_key_tab_before_indicator", "? x:\t?\n", 3, CTX_PARSE,
+     "Invalid YAML syntax at line 1, column 5.", NULL},
     {"merge_of_scalar", V "tables:\n  a.b:\n    <<: 5\n", 3, CTX_PARSE,
      "Invalid YAML syntax at line 4, column 9.", NULL},
     {"duplicate_top_level_key", V "batch_size: 1\nbatch_size: 2\n", 3, CTX_PARSE,
@@ -942,6 +946,20 @@ static void test_scalar_styles(void **state)
     assert_string_equal(column_action(cfg, "public.users", "f")->value, "folded text");
     assert_string_equal(column_action(cfg, "public.users", "g")->value, "plain continued");
     pv_config_free(cfg);
+
+    /* long values: libfyaml's own text accessor leaks on these (ASan run) */
+    pv_strbuf long_yaml = PV_STRBUF_INIT;
+    pv_strbuf_append(&long_yaml, V T "      a:\n        action: static\n        value: |+\n");
+    for (int i = 0; i < 300; i++)
+        pv_strbuf_append(&long_yaml, i % 3 ? "\n" : "          some text\n");
+    pv_strbuf_append(&long_yaml, "      b: {action: static, value: '");
+    for (int i = 0; i < 300; i++)
+        pv_strbuf_append(&long_yaml, "''x");
+    pv_strbuf_append(&long_yaml, "'}\n");
+    cfg = load_ok(long_yaml.data);
+    assert_int_equal(strlen(column_action(cfg, "public.users", "b")->value), 600);
+    pv_config_free(cfg);
+    pv_strbuf_free(&long_yaml);
 
     /* an escaped NUL is not a usable string (a lone surrogate is a syntax error) */
     const char *yaml = V T "      a: {action: static, value: \"x\\0y\"}\n";
