@@ -34,6 +34,7 @@ int pv_cmd_run(const pv_command *cmd, const pv_args *args)
         .target_flag = pv_arg_str(cmd, args, "target"),
         .no_audit_table = pv_arg_flag(cmd, args, "no-audit-table"),
         .force_restart = pv_arg_flag(cmd, args, "force-restart"),
+        .no_progress = pv_arg_flag(cmd, args, "no-progress"),
         .jobs = (int)jobs,
         .strict_override = strict_override(cmd, args),
     };

@@ -8,6 +8,7 @@
 
 #include "catalog/snapshot.h"
 #include "obs/log.h"
+#include "obs/progress.h"
 #include "run/inputs.h"
 #include "run/preflight.h"
 #include "run/signals.h"
@@ -206,6 +207,7 @@ static void *worker_main(void *arg)
             return NULL;
         unit *u = &r->units[i];
         u->error = pv_stream_unit_run(&r->stream_ctx, &u->stream, &u->result);
+        pv_progress_unit_done();
         if (u->error) {
             pthread_mutex_lock(&r->lock);
             report_unit_failure(r, u);
@@ -250,12 +252,18 @@ static pv_error *stream_all(run *r, size_t *failed)
         jobs = r->n_units ? (int)r->n_units : 1;
     r->stream_ctx = (pv_stream_ctx){r->in.source, r->in.target, r->pf->snapshot_id,
                                     r->run_id,    &r->audit,    pv_signals_interrupted};
+    double estimate = 0;
+    for (size_t i = 0; i < r->n_units; i++)
+        if (r->units[i].stream.estimated_rows > 0)
+            estimate += r->units[i].stream.estimated_rows;
+    pv_progress_start(!r->opts->no_progress, (int64_t)r->n_units, estimate);
     pthread_t *threads = pv_xcalloc((size_t)jobs, sizeof(*threads));
     for (int i = 0; i < jobs; i++)
         pthread_create(&threads[i], NULL, worker_main, r);
     for (int i = 0; i < jobs; i++)
         pthread_join(threads[i], NULL);
     free(threads);
+    pv_progress_stop();
 
     *failed = 0;
     for (size_t i = 0; i < r->n_units; i++) {

@@ -17,6 +17,7 @@ typedef struct pv_run_opts {
     const char *target_flag;
     bool no_audit_table;
     bool force_restart;
+    bool no_progress;    /* no progress bar even on a terminal */
     int jobs;            /* 0 = default: CPUs, at most 8 */
     int strict_override; /* -1 from config, 0 / 1 from the CLI */
 } pv_run_opts;

@@ -8,6 +8,7 @@
 #include "copy/codec.h"
 #include "copy/copy.h"
 #include "obs/log.h"
+#include "obs/progress.h"
 #include "stream/queue.h"
 #include "util/ident.h"
 #include "util/strbuf.h"
@@ -394,6 +395,7 @@ static pv_error *commit_batch(writer *w, const char *cursor)
     if (err)
         return err;
     w->committed += w->pending;
+    pv_progress_add_rows(w->pending);
     w->pending = 0;
     w->batch++;
     emit_progress(w, false);
@@ -557,8 +559,11 @@ static pv_error *unit_finish(writer *w, bool pk_mode)
     pv_error *err = NULL;
     if (!pk_mode && w->copy_open)
         err = copy_end(w);
-    if (!err && !pk_mode)
-        w->committed += w->pending, w->pending = 0;
+    if (!err && !pk_mode) {
+        w->committed += w->pending;
+        pv_progress_add_rows(w->pending);
+        w->pending = 0;
+    }
     if (!err)
         err = pv_state_checkpoint_finalize(w->conn, w->ctx->run_id, u->schema, u->table,
                                            pk_mode ? 0 : w->committed);
