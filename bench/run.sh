@@ -86,7 +86,7 @@ as_pg() {
 # server either way. Source reads come from shared_buffers/page cache.
 start_cluster() {
     mkdir -p "$WORK" "$SOCK" "$LOGS"
-    [[ $(id -u) == 0 ]] && chown postgres: "$WORK" "$SOCK"
+    [[ $(id -u) == 0 ]] && chown postgres: "$WORK" "$SOCK" "$LOGS"
     if [[ ! -s $PGDATA/PG_VERSION ]]; then
         say "initdb $PGDATA"
         rm -rf "$PGDATA"
