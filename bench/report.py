@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Turns bench/.work/results.tsv (one figure per line) into the Markdown
-results tables of bench/README.md: medians of the repeated runs, rows/s,
-ratios against the baselines, and whether each target is met.
+"""Turns bench/.work/results.tsv (one figure per line: section, label, run,
+key, value) into the Markdown results tables of bench/README.md: medians of
+the repeated runs, rows/s, ratios against the baselines, CPU cost, and
+whether each target is met.
 
 usage: report.py results.tsv machine.txt > results.md
 """
@@ -11,12 +12,12 @@ from collections import defaultdict
 
 
 def load(path):
-    data = defaultdict(list)  # (section, label, key) -> [values]
+    data = defaultdict(list)  # (section, label, key) -> [values in run order]
     for line in open(path):
         parts = line.rstrip("\n").split("\t")
         if len(parts) != 5:
             continue
-        section, label, run, key, value = parts
+        section, label, _run, key, value = parts
         try:
             data[(section, label, key)].append(float(value))
         except ValueError:
@@ -24,107 +25,166 @@ def load(path):
     return data
 
 
-def med(data, *key):
-    values = data.get(key)
-    return statistics.median(values) if values else None
+class Figures:
+    def __init__(self, data):
+        self.data = data
+
+    def med(self, section, label, key):
+        v = self.data.get((section, label, key))
+        return statistics.median(v) if v else None
+
+    def runs(self, section, label, key, fmt="{:.2f}", scale=1.0):
+        return " / ".join(fmt.format(v * scale) for v in self.data.get((section, label, key), []))
+
+    def cpu(self, section, label, tool):
+        s = self.med(section, label, f"{tool}_scpu")
+        c = self.med(section, label, f"{tool}_ccpu")
+        return None if s is None or c is None else (s, c)
+
+    def foreign(self, section, label):
+        vals = [v for (s, l, k), vs in self.data.items() if s == section and l == label
+                and k.endswith("_foreign") for v in vs]
+        return (min(vals), max(vals)) if vals else (0, 0)
 
 
-def spread(data, *key):
-    values = data.get(key) or []
-    return " / ".join(f"{v:.2f}" for v in values)
-
-
-def yes(ok):
+def verdict(ok):
     return "**met**" if ok else "**missed**"
 
 
+def pipe_tables(f, out):
+    tables = [t for t in ("users", "notes", "wide") if f.med("pipe", t, "rows")]
+    if not tables:
+        return tables
+    out += [
+        "### 1. One table: privaci passthrough vs the raw binary COPY pipe",
+        "",
+        "Medians of the runs. *pipe* = `psql -c \"COPY t TO STDOUT (FORMAT binary)\" | "
+        "psql -c \"COPY t FROM STDIN (FORMAT binary)\"` into an empty index-free table. "
+        "*privaci data* = the `table.end` event's `duration_ms` (target and source "
+        "connections, every batch's BEGIN/COPY/checkpoint/COMMIT); *privaci wall* = the whole "
+        "`privaci run` (pre-flight, state schema, DDL, data, PK build, sequences). "
+        "*ratio* = privaci rows/s ÷ pipe rows/s.",
+        "",
+        "| table | rows | heap | pipe s | privaci data s | privaci wall s | pipe rows/s "
+        "| privaci data rows/s | ratio (data) | ratio (wall) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for t in tables:
+        rows = f.med("pipe", t, "rows")
+        pipe = f.med("pipe", t, "pipe_wall")
+        data = f.med("pipe", t, "privaci_data")
+        wall = f.med("pipe", t, "privaci_wall")
+        out.append(
+            f"| {t} | {rows:,.0f} | {f.med('pipe', t, 'bytes') / 2**20:,.0f} MiB | {pipe:.2f} "
+            f"| {data:.2f} | {wall:.2f} | {rows / pipe:,.0f} | {rows / data:,.0f} "
+            f"| {pipe / data:.3f} | {pipe / wall:.3f} |")
+    if f.med("pipe", "users", "privaci_b100k_data"):
+        rows = f.med("pipe", "users", "rows")
+        pipe = f.med("pipe", "users", "pipe_wall")
+        data = f.med("pipe", "users", "privaci_b100k_data")
+        wall = f.med("pipe", "users", "privaci_b100k_wall")
+        out.append(
+            f"| users, `batch_size: 100000` (diagnostic) | {rows:,.0f} | | {pipe:.2f} | {data:.2f} "
+            f"| {wall:.2f} | {rows / pipe:,.0f} | {rows / data:,.0f} | {pipe / data:.3f} "
+            f"| {pipe / wall:.3f} |")
+    out += [
+        "",
+        "CPU cost of the same runs (medians, seconds; *server* = every PostgreSQL process of the "
+        "cluster, *client* = psql×2 or privaci incl. its pg_dump/pg_restore children), the "
+        "individual runs, and the load other processes put on the machine meanwhile:",
+        "",
+        "| table | tool | server CPU s | client CPU s | total CPU s | runs: wall s "
+        "| runs: privaci data s | other load, cores |",
+        "|---|---|---:|---:|---:|---|---|---|",
+    ]
+    for t in tables:
+        for tool in ("pipe", "privaci", "privaci_b100k"):
+            c = f.cpu("pipe", t, tool)
+            if not c:
+                continue
+            fl = f.runs("pipe", t, f"{tool}_foreign")
+            out.append(
+                f"| {t} | {tool.replace('_b100k', ' (batch 100k)')} | {c[0]:.2f} | {c[1]:.2f} "
+                f"| {c[0] + c[1]:.2f} | {f.runs('pipe', t, f'{tool}_wall')} "
+                f"| {f.runs('pipe', t, f'{tool}_data') or '—'} | {fl} |")
+    out.append("")
+    return tables
+
+
+def demo_table(f, out):
+    p = f.med("demo", "all", "privaci_wall")
+    g = f.med("demo", "all", "pgcopydb_wall")
+    if not (p and g):
+        return None
+    rows = f.med("demo", "all", "rows")
+    pc, gc = f.cpu("demo", "all", "privaci"), f.cpu("demo", "all", "pgcopydb")
+    out += [
+        "### 2. Whole demo database: privaci vs `pgcopydb clone`",
+        "",
+        "| tool | wall s (median) | runs: wall s | server CPU s | client CPU s | other load, cores |",
+        "|---|---:|---|---:|---:|---|",
+        f"| pgcopydb clone --table-jobs 2 --index-jobs 2 | {g:.2f} | {f.runs('demo', 'all', 'pgcopydb_wall')} "
+        f"| {gc[0]:.2f} | {gc[1]:.2f} | {f.runs('demo', 'all', 'pgcopydb_foreign')} |",
+        f"| privaci run --jobs 2 | {p:.2f} | {f.runs('demo', 'all', 'privaci_wall')} "
+        f"| {pc[0]:.2f} | {pc[1]:.2f} | {f.runs('demo', 'all', 'privaci_foreign')} |",
+        "",
+        f"{rows:,.0f} rows; privaci / pgcopydb wall = **{p / g:.3f}**.",
+        "",
+    ]
+    return p, g
+
+
+def rss_table(f, out):
+    small = f.med("rss", "small", "privaci_rss")
+    big = f.med("rss", "big", "privaci_rss")
+    if not (small and big):
+        return None
+    out += [
+        "### 3. Peak RSS of privaci (default batch 10,000), users table",
+        "",
+        "| rows | peak RSS MiB (median) | runs, MiB | wall s (median) | data rows/s |",
+        "|---:|---:|---|---:|---:|",
+    ]
+    for label in ("small", "big"):
+        rows = f.med("rss", label, "rows")
+        out.append(
+            f"| {rows:,.0f} | {f.med('rss', label, 'privaci_rss') / 1024:.1f} "
+            f"| {f.runs('rss', label, 'privaci_rss', '{:.1f}', 1 / 1024)} "
+            f"| {f.med('rss', label, 'privaci_wall'):.2f} "
+            f"| {rows / f.med('rss', label, 'privaci_data'):,.0f} |")
+    out.append("")
+    return small, big
+
+
 def main():
-    data = load(sys.argv[1])
-    out = []
-    out.append("```")
-    out.extend(open(sys.argv[2]).read().strip().splitlines())
-    out.append("```")
-    out.append("")
+    f = Figures(load(sys.argv[1]))
+    out = ["```"] + open(sys.argv[2]).read().strip().splitlines() + ["```", ""]
+    tables = pipe_tables(f, out)
+    demo = demo_table(f, out)
+    rss = rss_table(f, out)
 
-    tables = [t for t in ("users", "notes", "wide") if med(data, "pipe", t, "rows")]
-    if tables:
-        out.append("### 1. One table: privaci passthrough vs the raw binary COPY pipe")
-        out.append("")
-        out.append("Median of the runs (each run's figure in the last column). "
-                   "*data* = privaci's `table.end` `duration_ms` (connect, COPY of every batch, "
-                   "checkpoints, commits); *wall* = the whole `privaci run` (pre-flight, state, "
-                   "schema, data, PK build, sequences).")
-        out.append("")
-        out.append("| table | rows | size | raw pipe s | privaci data s | privaci wall s "
-                   "| pipe rows/s | privaci data rows/s | privaci wall rows/s "
-                   "| data / pipe | wall / pipe | runs: pipe · data · wall (s) |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-        for t in tables:
-            rows = med(data, "pipe", t, "rows")
-            size = med(data, "pipe", t, "bytes") / 2**20
-            pipe = med(data, "pipe", t, "pipe_wall")
-            pdata = med(data, "pipe", t, "privaci_data")
-            pwall = med(data, "pipe", t, "privaci_wall")
-            out.append(
-                f"| {t} | {rows:,.0f} | {size:,.0f} MiB | {pipe:.2f} | {pdata:.2f} | {pwall:.2f} "
-                f"| {rows / pipe:,.0f} | {rows / pdata:,.0f} | {rows / pwall:,.0f} "
-                f"| {pipe / pdata:.3f} | {pipe / pwall:.3f} "
-                f"| {spread(data, 'pipe', t, 'pipe_wall')} · {spread(data, 'pipe', t, 'privaci_data')}"
-                f" · {spread(data, 'pipe', t, 'privaci_wall')} |")
-        out.append("")
-
-    demo_p = med(data, "demo", "all", "privaci_wall")
-    demo_g = med(data, "demo", "all", "pgcopydb_wall")
-    if demo_p and demo_g:
-        rows = med(data, "demo", "all", "rows")
-        out.append("### 2. Whole demo database: privaci vs `pgcopydb clone`")
-        out.append("")
-        out.append("| rows | pgcopydb s | privaci s | privaci / pgcopydb | runs: pgcopydb · privaci (s) |")
-        out.append("|---:|---:|---:|---:|---|")
-        out.append(f"| {rows:,.0f} | {demo_g:.2f} | {demo_p:.2f} | {demo_p / demo_g:.3f} "
-                   f"| {spread(data, 'demo', 'all', 'pgcopydb_wall')} · "
-                   f"{spread(data, 'demo', 'all', 'privaci_wall')} |")
-        out.append("")
-
-    small = med(data, "rss", "small", "privaci_rss_kb")
-    big = med(data, "rss", "big", "privaci_rss_kb")
-    if small and big:
-        out.append("### 3. Peak RSS of privaci (default batch 10,000), users table")
-        out.append("")
-        out.append("| rows | peak RSS MiB (median) | runs (MiB) | wall s | data rows/s |")
-        out.append("|---:|---:|---|---:|---:|")
-        for label in ("small", "big"):
-            rows = med(data, "rss", label, "rows")
-            kb = data[("rss", label, "privaci_rss_kb")]
-            out.append(
-                f"| {rows:,.0f} | {med(data, 'rss', label, 'privaci_rss_kb') / 1024:.1f} "
-                f"| {' / '.join(f'{v / 1024:.1f}' for v in kb)} "
-                f"| {med(data, 'rss', label, 'privaci_wall'):.2f} "
-                f"| {rows / med(data, 'rss', label, 'privaci_data'):,.0f} |")
-        out.append("")
-
-    out.append("### Targets")
-    out.append("")
-    out.append("| target | measured | result |")
-    out.append("|---|---|---|")
+    out += ["### Targets", "", "| target | measured | result |", "|---|---|---|"]
     if "users" in tables:
-        rows = med(data, "pipe", "users", "rows")
-        pipe = med(data, "pipe", "users", "pipe_wall")
-        pdata = med(data, "pipe", "users", "privaci_data")
-        pwall = med(data, "pipe", "users", "privaci_wall")
-        r = pipe / pdata
-        out.append(f"| privaci ≥ 0.95 × raw-pipe rows/s ({rows:,.0f}-row users, data phase) "
-                   f"| {r:.3f} × ({rows / pdata:,.0f} vs {rows / pipe:,.0f} rows/s) | {yes(r >= 0.95)} |")
-        r = pipe / pwall
-        out.append(f"| same, on privaci's whole wall time (schema + PK build included) "
-                   f"| {r:.3f} × ({rows / pwall:,.0f} rows/s) | {yes(r >= 0.95)} |")
-    if demo_p and demo_g:
-        out.append(f"| demo database: privaci wall ≤ pgcopydb | {demo_p:.2f} s vs {demo_g:.2f} s "
-                   f"({demo_p / demo_g:.3f} ×) | {yes(demo_p <= demo_g)} |")
-    if small and big:
-        diff = abs(big - small) / small
-        out.append(f"| peak RSS 1M vs 10M rows differs < 10% | {small / 1024:.1f} vs {big / 1024:.1f} MiB "
-                   f"({diff * 100:+.1f}%) | {yes(diff < 0.10)} |")
+        rows = f.med("pipe", "users", "rows")
+        pipe = f.med("pipe", "users", "pipe_wall")
+        data = f.med("pipe", "users", "privaci_data")
+        wall = f.med("pipe", "users", "privaci_wall")
+        out.append(
+            f"| privaci ≥ 0.95 × raw-pipe rows/s, {rows:,.0f}-row users (data phase) "
+            f"| {pipe / data:.3f} × ({rows / data:,.0f} vs {rows / pipe:,.0f} rows/s) "
+            f"| {verdict(pipe / data >= 0.95)} |")
+        out.append(
+            f"| the same on privaci's whole wall time (DDL, PK build included) "
+            f"| {pipe / wall:.3f} × ({rows / wall:,.0f} rows/s) | {verdict(pipe / wall >= 0.95)} |")
+    if demo:
+        p, g = demo
+        out.append(f"| demo database: privaci wall ≤ pgcopydb's | {p:.2f} s vs {g:.2f} s "
+                   f"({p / g:.3f} ×) | {verdict(p <= g)} |")
+    if rss:
+        small, big = rss
+        diff = (big - small) / small
+        out.append(f"| peak RSS, 1M vs 10M rows, differs < 10% | {small / 1024:.1f} vs "
+                   f"{big / 1024:.1f} MiB ({diff * 100:+.1f}%) | {verdict(abs(diff) < 0.10)} |")
     out.append("")
     print("\n".join(out))
 

@@ -141,7 +141,7 @@ sqlv() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 url() { echo "postgresql:///$1?host=$SOCK&port=$PORT&user=postgres"; }
 
 recreate_db() {
-    psqlq -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" -c "CREATE DATABASE \"$1\""
+    PGOPTIONS="-c client_min_messages=warning" psqlq -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" -c "CREATE DATABASE \"$1\""
 }
 
 # A database built by a generator is reused while its stamp (generator
@@ -169,6 +169,7 @@ ensure_db() { # name stamp command...
 
 now() { date +%s.%N; }
 elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$(now)"; }
+calc() { python3 -c "print(round($1, 4))"; }
 
 record() { # section label run key value
     printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
@@ -180,35 +181,68 @@ settle() {
     sync
 }
 
-# Warm the source table into shared_buffers / the page cache.
+# Warm a source table into shared_buffers / the page cache.
 warm() { # db table
-    psql -X -qAt -d "$1" -c "COPY (SELECT * FROM $2) TO STDOUT (FORMAT binary)" >/dev/null
+    psql -X -qAt -d "$1" -c "COPY $2 TO STDOUT (FORMAT binary)" >/dev/null
 }
 
-# The JSON field `key` of the first event `ev` (for table.end also the table).
-event_field() { # file event key [table]
-    python3 - "$@" <<'EOF'
-import json, sys
-path, event, key = sys.argv[1:4]
-table = sys.argv[4] if len(sys.argv) > 4 else None
-for line in open(path):
-    try:
-        e = json.loads(line)
-    except ValueError:
-        continue
-    if e.get("event") == event and (table is None or e.get("table_name") == table):
-        print(e.get(key))
-        break
-EOF
+# Waits until no client backend is left, so their CPU has been reaped.
+backends_gone() {
+    local pm i
+    pm=$(head -1 "$PGDATA/postmaster.pid")
+    for ((i = 0; i < 200; i++)); do
+        pgrep -P "$pm" -f '\[local\]' >/dev/null || return 0
+        sleep 0.05
+    done
 }
 
-write_config() { # path exclude-table...
-    local path=$1
+cpu_now() { echo "$(python3 "$BENCH_DIR/benchlib.py" cpu "$PGDATA/postmaster.pid") $(now)"; }
+
+# Runs a command under GNU time, stdout/stderr to $prefix.out/.err. Sets
+#   T_WALL     wall seconds
+#   T_CCPU     client CPU seconds (user+sys, its waited-for children included)
+#   T_SCPU     server CPU seconds (every backend and auxiliary process)
+#   T_FOREIGN  cores other processes on the machine used meanwhile
+#   T_RSS      client peak RSS, KiB
+# and returns the command's exit code.
+timed() { # prefix cmd...
+    local prefix=$1
     shift
+    local c0 c1 t0 rc=0
+    c0=$(cpu_now)
+    t0=$(now)
+    /usr/bin/time -v -o "$prefix.time" "$@" >"$prefix.out" 2>"$prefix.err" || rc=$?
+    T_WALL=$(elapsed "$t0")
+    backends_gone
+    c1=$(cpu_now)
+    read -r T_CCPU T_RSS < <(python3 "$BENCH_DIR/benchlib.py" rusage "$prefix.time")
+    read -r T_SCPU T_FOREIGN < <(python3 - $c0 $c1 "$T_CCPU" <<'EOF'
+import sys
+s0, m0, t0, s1, m1, t1, client = map(float, sys.argv[1:])
+server = s1 - s0
+foreign = max(0.0, (m1 - m0) - server - client) / max(t1 - t0, 1e-9)
+print(f"{server:.2f} {foreign:.2f}")
+EOF
+)
+    return $rc
+}
+
+record_timed() { # section label run tool
+    record "$1" "$2" "$3" "${4}_wall" "$T_WALL"
+    record "$1" "$2" "$3" "${4}_scpu" "$T_SCPU"
+    record "$1" "$2" "$3" "${4}_ccpu" "$T_CCPU"
+    record "$1" "$2" "$3" "${4}_foreign" "$T_FOREIGN"
+    record "$1" "$2" "$3" "${4}_rss" "$T_RSS"
+}
+
+write_config() { # path batch_size exclude-table...
+    local path=$1 batch=$2
+    shift 2
     {
         echo 'version: "1.0"'
         echo 'auto_detect: false'
         echo 'replicate_all_indexes: true'
+        [[ -n $batch ]] && echo "batch_size: $batch"
         if (($# > 0)); then
             echo 'tables:'
             local t
@@ -219,97 +253,126 @@ write_config() { # path exclude-table...
     } >"$path"
 }
 
-# privaci run; sets LAST_WALL / LAST_DATA_MS / LAST_RSS_KB. Fails loudly.
-privaci_run() { # config src dst log-prefix table [extra args...]
-    local config=$1 src=$2 dst=$3 prefix=$4 table=$5
-    shift 5
-    local t0 rc=0
-    t0=$(now)
-    /usr/bin/time -v -o "$prefix.time" "$PRIVACI" run --config "$config" \
-        --source "$(url "$src")" --target "$(url "$dst")" --no-progress "$@" \
-        >"$prefix.jsonl" 2>"$prefix.stderr" || rc=$?
-    LAST_WALL=$(elapsed "$t0")
-    ((rc == 0)) || die "privaci run failed (exit $rc); see $prefix.stderr and $prefix.jsonl"
-    LAST_RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$prefix.time")
-    LAST_DATA_MS=""
-    [[ -n $table ]] && LAST_DATA_MS=$(event_field "$prefix.jsonl" table.end duration_ms "$table")
-    return 0
+# One `privaci run` into a fresh target database; records its figures.
+privaci_once() { # section label run tool config src dst table jobs
+    local section=$1 label=$2 run=$3 tool=$4 config=$5 src=$6 dst=$7 table=$8 jobs=$9
+    local prefix="$LOGS/${section}_${label}_${tool}_$run"
+    recreate_db "$dst"
+    settle
+    timed "$prefix" "$PRIVACI" run --config "$config" --source "$(url "$src")" \
+        --target "$(url "$dst")" --no-progress --jobs "$jobs" ||
+        die "privaci run failed; see $prefix.err and $prefix.out"
+    record_timed "$section" "$label" "$run" "$tool"
+    local msg="  run $run: $tool wall ${T_WALL}s"
+    if [[ -n $table ]]; then
+        local ms
+        ms=$(python3 "$BENCH_DIR/benchlib.py" event "$prefix.out" table.end duration_ms "$table")
+        [[ -n $ms ]] || die "no table.end event for $table in $prefix.out"
+        T_DATA=$(calc "$ms / 1000")
+        record "$section" "$label" "$run" "${tool}_data" "$T_DATA"
+        msg+=", data ${T_DATA}s"
+    fi
+    echo "$msg, cpu server ${T_SCPU}s client ${T_CCPU}s, other load ${T_FOREIGN} cores, rss ${T_RSS} KiB" >&2
 }
+
+# The raw pipe into a fresh, empty, index-free copy of the table.
+pipe_once() { # label run table ddl
+    local label=$1 run=$2 table=$3 ddl=$4
+    local prefix="$LOGS/pipe_${label}_pipe_$run"
+    recreate_db bench_pipe
+    psqlq -d bench_pipe -c "$ddl"
+    settle
+    timed "$prefix" bash -c "set -o pipefail
+        psql -X -q -v ON_ERROR_STOP=1 -d bench_src -c 'COPY $table TO STDOUT (FORMAT binary)' |
+        psql -X -q -v ON_ERROR_STOP=1 -d bench_pipe -c 'COPY $table FROM STDIN (FORMAT binary)'" ||
+        die "the raw pipe failed; see $prefix.err"
+    echo "  run $run: pipe wall ${T_WALL}s, cpu server ${T_SCPU}s client ${T_CCPU}s, other load ${T_FOREIGN} cores" >&2
+}
+
+# Source and target hold the same rows (an order-independent checksum).
+same_rows() { # src dst table
+    local q="SELECT count(*) || ' ' || md5(string_agg(md5(t::text), '' ORDER BY id)) FROM $3 t"
+    [[ $(sqlv "$1" "$q") == "$(sqlv "$2" "$q")" ]] || die "$2.$3 differs from $1.$3"
+}
+
+scaled() { python3 -c "print(max(1000, round($1 * $SCALE)))"; }
 
 # ------------------------------------------------------------------ 1. pipe
 
-users_rows() { python3 -c "print(max(1000, round($1 * $SCALE)))"; }
-
 section_pipe() {
     local nu nn nw
-    nu=$(users_rows 2000000)
-    nn=$(users_rows 300000)
-    nw=$(users_rows 500000)
+    nu=$(scaled 2000000)
+    nn=$(scaled 300000)
+    nw=$(scaled 500000)
     ensure_db bench_src "v1 $(md5sum <"$BENCH_DIR/dataset.sql" | cut -c1-12) $nu $nn $nw" \
         psqlq -d bench_src -v users_rows="$nu" -v notes_rows="$nn" -v wide_rows="$nw" \
         -f "$BENCH_DIR/dataset.sql"
 
-    local table others ddl i
+    local table others ddl i t tools
     for table in users notes wide; do
-        say "1. $table: privaci vs raw COPY pipe, $RUNS runs each"
         others=()
-        for i in users notes wide; do [[ $i == "$table" ]] || others+=("public.$i"); done
-        write_config "$WORK/only_$table.yaml" "${others[@]}"
-        local rows
-        rows=$(sqlv bench_src "SELECT count(*) FROM $table")
-        record pipe "$table" 0 rows "$rows"
+        for t in users notes wide; do [[ $t == "$table" ]] || others+=("public.$t"); done
+        write_config "$WORK/only_$table.yaml" "" "${others[@]}"
+        tools=(privaci pipe)
+        if [[ $table == users ]]; then
+            # Diagnostic: the same run with 10x fewer, 10x larger batches.
+            write_config "$WORK/only_${table}_b100k.yaml" 100000 "${others[@]}"
+            tools=(privaci pipe privaci_b100k)
+        fi
+        say "1. $table: ${tools[*]}, $RUNS runs each (order rotates per run)"
+        record pipe "$table" 0 rows "$(sqlv bench_src "SELECT count(*) FROM $table")"
         record pipe "$table" 0 bytes "$(sqlv bench_src "SELECT pg_table_size('$table')")"
-        # The pipe's target: the same DDL, no PK, no index (privaci also
-        # loads first and builds its PK afterwards).
+        # The pipe's target: the same DDL, no PK, no index (privaci too loads
+        # into a bare table and builds the PK afterwards).
         ddl=$(pg_dump -d bench_src -t "public.$table" --schema-only --no-owner --no-acl |
             sed -n '/^CREATE TABLE/,/^);/p')
         warm bench_src "$table"
+        # Untimed warm-up: the first bulk load of a fresh cluster also pays
+        # for creating WAL segment files; later runs recycle them.
+        pipe_once "$table" 0 "$table" "$ddl" 2>/dev/null
         for ((i = 1; i <= RUNS; i++)); do
-            # privaci: a fresh target database per run.
-            recreate_db bench_dst
-            settle
-            privaci_run "$WORK/only_$table.yaml" bench_src bench_dst "$LOGS/pipe_${table}_privaci_$i" "$table" --jobs 1
-            record pipe "$table" "$i" privaci_wall "$LAST_WALL"
-            record pipe "$table" "$i" privaci_data "$(python3 -c "print($LAST_DATA_MS / 1000)")"
-            record pipe "$table" "$i" privaci_rss_kb "$LAST_RSS_KB"
-            local got
-            got=$(sqlv bench_dst "SELECT count(*) FROM $table")
-            [[ $got == "$rows" ]] || die "privaci copied $got of $rows rows of $table"
-            echo "  run $i: privaci wall ${LAST_WALL}s, data ${LAST_DATA_MS}ms" >&2
-
-            # raw pipe: a fresh empty table per run.
-            recreate_db bench_pipe
-            psqlq -d bench_pipe -c "$ddl"
-            settle
-            local t0
-            t0=$(now)
-            psql -X -q -d bench_src -c "COPY $table TO STDOUT (FORMAT binary)" |
-                psql -X -q -v ON_ERROR_STOP=1 -d bench_pipe -c "COPY $table FROM STDIN (FORMAT binary)"
-            local w
-            w=$(elapsed "$t0")
-            record pipe "$table" "$i" pipe_wall "$w"
-            got=$(sqlv bench_pipe "SELECT count(*) FROM $table")
-            [[ $got == "$rows" ]] || die "the pipe copied $got of $rows rows of $table"
-            echo "  run $i: raw pipe ${w}s" >&2
+            local k n=${#tools[@]}
+            for ((k = 0; k < n; k++)); do
+                local tool=${tools[$(((k + i - 1) % n))]}
+                case $tool in
+                pipe)
+                    pipe_once "$table" "$i" "$table" "$ddl"
+                    record_timed pipe "$table" "$i" pipe
+                    [[ $(sqlv bench_pipe "SELECT count(*) FROM $table") == \
+                        $(sqlv bench_src "SELECT count(*) FROM $table") ]] || die "the pipe lost rows"
+                    ;;
+                privaci)
+                    privaci_once pipe "$table" "$i" privaci "$WORK/only_$table.yaml" bench_src bench_dst "$table" 1
+                    same_rows bench_src bench_dst "$table"
+                    ;;
+                privaci_b100k)
+                    privaci_once pipe "$table" "$i" privaci_b100k "$WORK/only_${table}_b100k.yaml" bench_src bench_dst "$table" 1
+                    ;;
+                esac
+            done
         done
-        # Same rows on both sides (order-independent checksum).
-        local a b
-        a=$(sqlv bench_dst "SELECT md5(string_agg(md5(t::text), '' ORDER BY id)) FROM $table t")
-        b=$(sqlv bench_src "SELECT md5(string_agg(md5(t::text), '' ORDER BY id)) FROM $table t")
-        [[ $a == "$b" ]] || die "privaci's copy of $table differs from the source"
     done
 
     if [[ ${BENCH_PERF:-0} == 1 ]]; then
-        say "perf record -g of privaci on users"
+        say "perf record -a -g during one privaci run on users"
         install_missing linux-perf
         mkdir -p "$WORK/perf"
         recreate_db bench_dst
         settle
-        perf record -g -F 999 -o "$WORK/perf/privaci.data" -- "$PRIVACI" run \
+        perf record -a -g -e cpu-clock -F 999 -o "$WORK/perf/privaci.data" -- "$PRIVACI" run \
             --config "$WORK/only_users.yaml" --source "$(url bench_src)" --target "$(url bench_dst)" \
             --no-progress --jobs 1 >"$WORK/perf/run.jsonl" 2>"$WORK/perf/perf.log"
-        perf report -i "$WORK/perf/privaci.data" --no-children --sort dso,symbol --stdio \
-            2>/dev/null | head -80 >"$WORK/perf/top.txt"
+        local rep="perf report -i $WORK/perf/privaci.data --no-children -g none --stdio"
+        {
+            echo "## CPU samples by process"
+            $rep -n --sort comm,pid 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
+            echo "## privaci: top symbols"
+            $rep -n --comm privaci --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
+            echo "## postgres backends: top symbols"
+            $rep -n --comm postgres --sort pid,sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+        } >"$WORK/perf/top.txt"
+        perf report -i "$WORK/perf/privaci.data" --no-children --comm privaci --stdio \
+            2>/dev/null | head -300 >"$WORK/perf/privaci-callgraph.txt"
         echo "  profile: $WORK/perf/top.txt" >&2
     fi
 }
@@ -319,69 +382,73 @@ section_pipe() {
 section_demo() {
     ensure_db demo_src "v1 $(md5sum <"$REPO/demo/source.sql" | cut -c1-12)" \
         psqlq -d demo_src -f "$REPO/demo/source.sql"
-    write_config "$WORK/demo.yaml"
+    write_config "$WORK/demo.yaml" ""
     local rows
-    rows=$(sqlv demo_src "SELECT sum(n_live_tup) FROM pg_stat_user_tables")
+    rows=$(sqlv demo_src "SELECT sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM ONLY %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')")
     record demo all 0 rows "$rows"
     say "2. demo database ($rows rows): privaci vs pgcopydb clone, $RUNS runs each"
-    local i t0 w
+    local i k prefix
     for ((i = 1; i <= RUNS; i++)); do
-        recreate_db demo_privaci
-        settle
-        privaci_run "$WORK/demo.yaml" demo_src demo_privaci "$LOGS/demo_privaci_$i" "" --jobs 2
-        record demo all "$i" privaci_wall "$LAST_WALL"
-        echo "  run $i: privaci ${LAST_WALL}s" >&2
-
-        recreate_db demo_pgcopydb
-        rm -rf "$WORK/pgcopydb"
-        settle
-        t0=$(now)
-        pgcopydb clone --source "$(url demo_src)" --target "$(url demo_pgcopydb)" \
-            --dir "$WORK/pgcopydb" --table-jobs 2 --index-jobs 2 --no-owner --no-acl \
-            >"$LOGS/demo_pgcopydb_$i.log" 2>&1 || die "pgcopydb failed; see $LOGS/demo_pgcopydb_$i.log"
-        w=$(elapsed "$t0")
-        record demo all "$i" pgcopydb_wall "$w"
-        echo "  run $i: pgcopydb ${w}s" >&2
+        for ((k = 0; k < 2; k++)); do
+            if (((k + i) % 2 == 1)); then
+                privaci_once demo all "$i" privaci "$WORK/demo.yaml" demo_src demo_privaci "" 2
+            else
+                prefix="$LOGS/demo_all_pgcopydb_$i"
+                recreate_db demo_pgcopydb
+                rm -rf "$WORK/pgcopydb"
+                settle
+                timed "$prefix" pgcopydb clone --source "$(url demo_src)" --target "$(url demo_pgcopydb)" \
+                    --dir "$WORK/pgcopydb" --table-jobs 2 --index-jobs 2 --no-owner --no-acl ||
+                    die "pgcopydb failed; see $prefix.err"
+                record_timed demo all "$i" pgcopydb
+                echo "  run $i: pgcopydb wall ${T_WALL}s, cpu server ${T_SCPU}s client ${T_CCPU}s, other load ${T_FOREIGN} cores" >&2
+            fi
+        done
     done
-    # What each copied: row counts per table must agree with the source.
-    python3 - "$WORK/demo_compare.txt" <<EOF
+    # What each copied: relation kinds, and per-table row counts vs the source.
+    python3 - "$WORK/demo_compare.txt" <<'EOF'
 import subprocess, sys
+def q(db, sql, sep="\t"):
+    out = subprocess.run(["psql", "-X", "-qAt", "-F", sep, "-d", db, "-c", sql],
+                         capture_output=True, text=True, check=True).stdout
+    return [l for l in out.splitlines() if l]
+SKIP = "('pg_catalog','information_schema','pg_toast','_privaci','pgcopydb')"
 def counts(db):
-    q = ("SELECT n.nspname||'.'||c.relname, (xpath('/row/c/text()', query_to_xml("
-         "format('SELECT count(*) AS c FROM ONLY %I.%I', n.nspname, c.relname), false, true, '')))[1]::text "
-         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-         "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog','information_schema','_privaci','pgcopydb') "
-         "ORDER BY 1")
-    out = subprocess.run(["psql", "-X", "-qAt", "-F", "\t", "-d", db, "-c", q], capture_output=True, text=True, check=True).stdout
-    return dict(l.split("\t") for l in out.splitlines() if l)
-def objs(db):
-    q = ("SELECT c.relkind, count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-         "WHERE n.nspname NOT IN ('pg_catalog','information_schema','pg_toast','_privaci','pgcopydb') GROUP BY 1 ORDER BY 1")
-    out = subprocess.run(["psql", "-X", "-qAt", "-F", "=", "-d", db, "-c", q], capture_output=True, text=True, check=True).stdout
-    return " ".join(out.split())
-src, p, g = counts("demo_src"), counts("demo_privaci"), counts("demo_pgcopydb")
-bad = [t for t in src if src[t] != p.get(t) or src[t] != g.get(t)]
+    return dict(l.split("\t") for l in q(db,
+        "SELECT n.nspname||'.'||c.relname, (xpath('/row/c/text()', query_to_xml(format("
+        "'SELECT count(*) AS c FROM ONLY %I.%I', n.nspname, c.relname), false, true, '')))[1]::text "
+        f"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN {SKIP}"))
+def kinds(db):
+    return " ".join(q(db, "SELECT c.relkind || '=' || count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          f"WHERE n.nspname NOT IN {SKIP} GROUP BY c.relkind ORDER BY 1"))
+def others(db):
+    return " ".join(q(db, "SELECT 'constraints=' || (SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+                          f"WHERE n.nspname NOT IN {SKIP}) || ' triggers=' || (SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal) "
+                          "|| ' extensions=' || (SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension)"))
+src = counts("demo_src")
 with open(sys.argv[1], "w") as f:
+    f.write("relkinds: r table, p partitioned, i index, I partitioned index, S sequence, v view, m matview\n")
     for db in ("demo_src", "demo_privaci", "demo_pgcopydb"):
-        f.write(f"{db}: relkinds {objs(db)}\n")
-    f.write(f"tables {len(src)}; row-count mismatches: {bad or 'none'}\n")
-print(open(sys.argv[1]).read(), file=sys.stderr)
+        c = counts(db)
+        bad = sorted(t for t in src if src[t] != c.get(t))
+        f.write(f"{db}: {kinds(db)} {others(db)}; rows {sum(int(v) for v in c.values())}; "
+                f"tables whose row count differs from the source: {bad or 'none'}\n")
+sys.stderr.write(open(sys.argv[1]).read())
 EOF
 }
 
 # ------------------------------------------------------------------ 3. rss
 
 section_rss() {
-    local small big
-    small=$(users_rows 1000000)
-    big=$(users_rows 10000000)
-    local sum
+    local small big sum
+    small=$(scaled 1000000)
+    big=$(scaled 10000000)
     sum=$(md5sum <"$BENCH_DIR/dataset.sql" | cut -c1-12)
     ensure_db rss_small "v1 $sum $small" \
         psqlq -d rss_small -v users_rows="$small" -v notes_rows=0 -v wide_rows=0 -f "$BENCH_DIR/dataset.sql"
     ensure_db rss_big "v1 $sum $big" \
         psqlq -d rss_big -v users_rows="$big" -v notes_rows=0 -v wide_rows=0 -f "$BENCH_DIR/dataset.sql"
-    write_config "$WORK/rss.yaml"
+    write_config "$WORK/rss.yaml" ""
     record rss small 0 rows "$small"
     record rss big 0 rows "$big"
     local i db label
@@ -390,13 +457,7 @@ section_rss() {
         say "3. peak RSS, users with $(sqlv "$db" "SELECT count(*) FROM users") rows, $RUNS runs"
         warm "$db" users
         for ((i = 1; i <= RUNS; i++)); do
-            recreate_db rss_dst
-            settle
-            privaci_run "$WORK/rss.yaml" "$db" rss_dst "$LOGS/rss_${label}_$i" users --jobs 1
-            record rss "$label" "$i" privaci_rss_kb "$LAST_RSS_KB"
-            record rss "$label" "$i" privaci_wall "$LAST_WALL"
-            record rss "$label" "$i" privaci_data "$(python3 -c "print($LAST_DATA_MS / 1000)")"
-            echo "  run $i: peak RSS ${LAST_RSS_KB} KiB, wall ${LAST_WALL}s" >&2
+            privaci_once rss "$label" "$i" privaci "$WORK/rss.yaml" "$db" rss_dst users 1
         done
     done
 }

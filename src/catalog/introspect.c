@@ -254,7 +254,18 @@ static const char SQL_COLUMNS[] =
     "    JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
     "    WHERE co.oid = a.attcollation) END,"
     " CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END,"
-    " t.typsend::pg_catalog.oid <> 0 AND t.typreceive::pg_catalog.oid <> 0"
+    /* Binary I/O of the type itself, a domain's base types and an array's
+     * element: a domain's own receive function and array_recv exist even
+     * when the type underneath has none, and would fail mid-stream. */
+    " (WITH RECURSIVE chain(oid) AS ("
+    "   SELECT a.atttypid"
+    "   UNION"
+    "   SELECT CASE WHEN ct.typtype = 'd' THEN ct.typbasetype ELSE ct.typelem END"
+    "   FROM chain ch JOIN pg_catalog.pg_type ct ON ct.oid = ch.oid"
+    "   WHERE ct.typtype = 'd' OR (ct.typlen = -1 AND ct.typelem <> 0))"
+    "  SELECT pg_catalog.bool_and(ct.typsend::pg_catalog.oid <> 0"
+    "   AND ct.typreceive::pg_catalog.oid <> 0)"
+    "  FROM chain ch JOIN pg_catalog.pg_type ct ON ct.oid = ch.oid WHERE ct.typtype <> 'd')"
     " FROM pg_catalog.pg_attribute a"
     " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"

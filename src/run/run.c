@@ -190,7 +190,8 @@ static void report_unit_failure(run *r, unit *u)
     json_object_set_new(f, "column", json_null());
     json_object_set_new(f, "batch", json_integer(u->result.batches + 1));
     json_object_set_new(f, "rows_processed", json_integer(u->result.rows));
-    json_object_set_new(f, "sqlstate", json_null());
+    json_object_set_new(f, "sqlstate", u->result.sqlstate[0] ? json_string(u->result.sqlstate)
+                                                             : json_null());
     pv_event(PV_LOG_ERROR, "error", f);
     pv_error_print(e, stderr);
     (void)r;

@@ -28,6 +28,7 @@ static void clear_block(pv_block *b)
     pv_buf_reset(&b->cursor);
     b->rows = 0;
     b->batch_end = false;
+    b->cursor_raw = false;
     pv_error_free(b->error);
     b->error = NULL;
 }

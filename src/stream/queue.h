@@ -24,6 +24,7 @@ typedef struct pv_block {
     int64_t rows;    /* tuples in data */
     bool batch_end;  /* the last tuple closes a batch */
     pv_buf cursor;   /* batch_end with a PK: the last row's PK text (NUL-terminated) */
+    bool cursor_raw; /* cursor holds the PK's binary bytes, for the server to render */
     pv_error *error; /* the reader failed: its last block */
 } pv_block;
 

@@ -12,9 +12,11 @@
 #include "stream/queue.h"
 #include "util/ident.h"
 #include "util/strbuf.h"
+#include "util/strlist.h"
 #include "util/xalloc.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +47,12 @@ static char *unit_id(const pv_stream_unit *u)
 static bool stop_requested(const pv_stream_ctx *ctx)
 {
     return ctx->should_stop && ctx->should_stop();
+}
+
+/* Keeps the SQLSTATE of a failed result for the caller's retry decision. */
+static void note_sqlstate(char dst[6], const PGresult *res)
+{
+    snprintf(dst, 6, "%s", res ? pv_pg_sqlstate(res) : "");
 }
 
 pv_error *pv_stream_session_setup(PGconn *conn, const char *context)
@@ -169,17 +177,26 @@ typedef struct reader {
     pv_queue *queue;
     bool text;
     pv_codec pk_codec; /* binary mode with a PK */
+    bool pk_raw;       /* no client codec: the writer has the server render it */
     pv_buf last_pk;    /* raw PK cell of the latest tuple */
     bool last_pk_null;
+    char sqlstate[6];      /* of the source's failure, if any */
+    bool snapshot_refused; /* SET TRANSACTION SNAPSHOT failed */
 } reader;
 
-/* The PK text of the latest tuple into `out` (the cursor). */
-static pv_error *render_cursor(reader *r, pv_buf *out)
+/* The PK text of the latest tuple into the block (the cursor). */
+static pv_error *render_cursor(reader *r, pv_block *b)
 {
+    pv_buf *out = &b->cursor;
     pv_buf_reset(out);
     if (r->last_pk_null) /* a PK is never NULL; be defensive */
         return NULL;
     pv_error *err = NULL;
+    if (r->pk_raw) {
+        pv_buf_put(out, r->last_pk.data, r->last_pk.len);
+        b->cursor_raw = true;
+        return NULL;
+    }
     if (r->text)
         pv_copy_text_unescape(r->last_pk.data, r->last_pk.len, out);
     else
@@ -250,7 +267,7 @@ static void *reader_main(void *arg)
             if (batch_rows >= u->batch_rows || batch_bytes >= BATCH_MAX_BYTES) {
                 block->batch_end = true;
                 if (u->pk_column >= 0 && !err)
-                    err = render_cursor(r, &block->cursor);
+                    err = render_cursor(r, block);
                 pv_queue_push_full(r->queue, block);
                 batches++;
                 batch_rows = 0;
@@ -272,6 +289,7 @@ static void *reader_main(void *arg)
         PGresult *res = PQgetResult(r->conn);
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
             sqlstate = pv_pg_sqlstate(res);
+            note_sqlstate(r->sqlstate, res);
             err = read_error(u, sqlstate, batches + 1, total);
         }
         PQclear(res);
@@ -280,7 +298,7 @@ static void *reader_main(void *arg)
         if (!err && batch_rows > 0) {
             block->batch_end = true;
             if (u->pk_column >= 0)
-                err = render_cursor(r, &block->cursor);
+                err = render_cursor(r, block);
         }
         block->error = err;
         err = NULL;
@@ -305,14 +323,18 @@ typedef struct writer {
     int64_t pending;   /* rows sent in the open COPY */
     int64_t batch;     /* 1-based number of the batch being written */
     double started, last_progress;
+    char sqlstate[6];   /* of the target's failure, if any */
+    bool source_failed; /* the failure came from the reader */
 } writer;
 
 static pv_error *exec_simple(writer *w, const char *sql)
 {
     PGresult *res = PQexec(w->conn, sql);
     pv_error *err = NULL;
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        note_sqlstate(w->sqlstate, res);
         err = write_error(w->unit, res, w->batch, w->committed + w->pending);
+    }
     PQclear(res);
     return err;
 }
@@ -330,8 +352,10 @@ static pv_error *copy_begin(writer *w)
     PGresult *res = PQexec(w->conn, sql);
     free(sql);
     pv_error *err = NULL;
-    if (PQresultStatus(res) != PGRES_COPY_IN)
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        note_sqlstate(w->sqlstate, res);
         err = write_error(w->unit, res, w->batch, w->committed);
+    }
     PQclear(res);
     if (err)
         return err;
@@ -352,8 +376,10 @@ static pv_error *copy_end(writer *w)
         return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
     PGresult *res;
     while ((res = PQgetResult(w->conn)) != NULL) {
-        if (!err && PQresultStatus(res) != PGRES_COMMAND_OK)
+        if (!err && PQresultStatus(res) != PGRES_COMMAND_OK) {
+            note_sqlstate(w->sqlstate, res);
             err = write_error(w->unit, res, w->batch, w->committed);
+        }
         PQclear(res);
     }
     return err;
@@ -383,10 +409,42 @@ static void emit_progress(writer *w, bool force_end)
     pv_event(PV_LOG_INFO, "table.progress", f);
 }
 
-/* A batch of a single-PK unit: end its COPY, record the checkpoint, commit. */
-static pv_error *commit_batch(writer *w, const char *cursor)
+/*
+ * The text of a PK value the client has no codec for (a domain, an enum, an
+ * extension type): the server decodes the binary bytes with the type's
+ * receive function and prints it. Once per batch, inside its transaction.
+ */
+static pv_error *server_render(writer *w, pv_block *b)
 {
+    const pv_stream_column *pk = &w->unit->columns[w->unit->pk_column];
+    char *sql = pv_xasprintf("SELECT ($1::%s)::pg_catalog.text", pk->type_name);
+    const char *values[1] = {(const char *)b->cursor.data};
+    int lengths[1] = {(int)b->cursor.len};
+    int formats[1] = {1};
+    PGresult *res = PQexecParams(w->conn, sql, 1, NULL, values, lengths, formats, 0);
+    free(sql);
+    pv_error *err = NULL;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        err = write_error(w->unit, res, w->batch, w->committed + w->pending);
+    else {
+        pv_buf_reset(&b->cursor);
+        pv_buf_puts(&b->cursor, PQgetvalue(res, 0, 0));
+        pv_buf_terminate(&b->cursor);
+        b->cursor_raw = false;
+    }
+    PQclear(res);
+    return err;
+}
+
+/* A batch of a single-PK unit: end its COPY, record the checkpoint, commit. */
+static pv_error *commit_batch(writer *w, pv_block *b)
+{
+    const char *cursor = (const char *)b->cursor.data;
     pv_error *err = copy_end(w);
+    if (!err && b->cursor_raw) {
+        err = server_render(w, b);
+        cursor = (const char *)b->cursor.data;
+    }
     if (!err)
         err = pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, w->unit->schema, w->unit->table,
                                          PV_CKPT_IN_PROGRESS, cursor, w->pending);
@@ -416,7 +474,7 @@ static pv_error *write_block(writer *w, pv_block *b, bool pk_mode)
         w->pending += b->rows;
     }
     if (!err && pk_mode && b->batch_end && w->copy_open)
-        err = commit_batch(w, (const char *)b->cursor.data);
+        err = commit_batch(w, b);
     return err;
 }
 
@@ -434,6 +492,7 @@ static pv_error *drain(writer *w, pv_queue *q, bool pk_mode, bool *stopped)
         if (!discard && b->error) {
             err = b->error;
             b->error = NULL;
+            w->source_failed = true;
         }
         if (!err && !discard)
             err = write_block(w, b, pk_mode);
@@ -449,17 +508,20 @@ static pv_error *drain(writer *w, pv_queue *q, bool pk_mode, bool *stopped)
 
 /* ------------------------------------------------------------ the unit */
 
-static pv_error *open_source(const pv_stream_ctx *ctx, const pv_stream_unit *u, bool text,
-                             PGconn **out)
+/* The connection is left in r->conn even on failure: its state tells a lost server. */
+static pv_error *open_source(const pv_stream_ctx *ctx, reader *r)
 {
+    const pv_stream_unit *u = r->unit;
     PGconn *conn = NULL;
     pv_error *err = pv_pg_connect(PV_PG_SOURCE, ctx->source_url, &conn);
     if (!err)
         err = pv_stream_session_setup(conn, "Connecting to the source database");
     if (!err) {
         PGresult *res = PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            note_sqlstate(r->sqlstate, res);
             err = read_error(u, pv_pg_sqlstate(res), 1, 0);
+        }
         PQclear(res);
     }
     if (!err && ctx->snapshot_id) {
@@ -468,24 +530,26 @@ static pv_error *open_source(const pv_stream_ctx *ctx, const pv_stream_unit *u, 
         PQfreemem(lit);
         PGresult *res = PQexec(conn, sql);
         free(sql);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            /* The coordinator's transaction is gone (§7 snapshot_lost). */
+            r->snapshot_refused = PQstatus(conn) == CONNECTION_OK;
+            note_sqlstate(r->sqlstate, res);
             err = read_error(u, pv_pg_sqlstate(res), 1, 0);
+        }
         PQclear(res);
     }
     if (!err) {
-        char *sql = source_query(conn, u, text);
+        char *sql = source_query(conn, u, r->text);
         PGresult *res = PQexec(conn, sql);
         free(sql);
-        if (PQresultStatus(res) != PGRES_COPY_OUT)
+        if (PQresultStatus(res) != PGRES_COPY_OUT) {
+            note_sqlstate(r->sqlstate, res);
             err = read_error(u, pv_pg_sqlstate(res), 1, 0);
+        }
         PQclear(res);
     }
-    if (err) {
-        PQfinish(conn);
-        return err;
-    }
-    *out = conn;
-    return NULL;
+    r->conn = conn;
+    return err;
 }
 
 static void emit_start(const pv_stream_unit *u)
@@ -510,21 +574,34 @@ static void emit_end(const pv_stream_unit *u, int64_t rows, double ms)
     pv_event(PV_LOG_INFO, "table.end", f);
 }
 
-/* binary_fallback (streaming.md §4): event and audit row naming the types. */
+/*
+ * binary_fallback (streaming.md §4): event and audit row naming the types,
+ * sorted and each once; the audit payload key is `types` (state.md §6).
+ */
 static pv_error *announce_text_mode(const pv_stream_ctx *ctx, PGconn *target,
                                     const pv_stream_unit *u)
 {
-    json_t *types = json_array();
+    pv_strlist names = {0};
     for (int i = 0; i < u->n_columns; i++)
-        if (!u->columns[i].binary_io)
-            json_array_append_new(types, json_string(u->columns[i].type_name));
+        if (!u->columns[i].binary_io && !pv_strlist_contains(&names, u->columns[i].type_name))
+            pv_strlist_push(&names, u->columns[i].type_name);
+    pv_strlist_sort(&names);
+    json_t *types = json_array();
+    for (size_t i = 0; i < names.n; i++)
+        json_array_append_new(types, json_string(names.items[i]));
+    pv_strlist_free(&names);
+    char *id = unit_id(u);
+    json_t *log = json_object();
+    json_object_set_new(log, "table", json_string(id));
+    pv_event(PV_LOG_INFO, "table.text_fallback", log);
+    free(id);
     json_t *f = json_object();
     json_object_set_new(f, "schema_name", json_string(u->schema));
     json_object_set_new(f, "table_name", json_string(u->table));
     json_object_set(f, "unsupported_types", types);
     pv_event(PV_LOG_WARNING, "binary_fallback", f);
     json_t *payload = json_object();
-    json_object_set_new(payload, "unsupported_types", types);
+    json_object_set_new(payload, "types", types);
     pv_error *err =
         pv_state_audit(target, ctx->audit, "binary_fallback", u->schema, u->table, NULL, payload);
     json_decref(payload);
@@ -572,17 +649,44 @@ static pv_error *unit_finish(writer *w, bool pk_mode)
     return err;
 }
 
+/* §7 "what counts": a server state that a fresh connection may not meet again. */
+static bool transient_sqlstate(const char *s)
+{
+    static const char *const codes[] = {"57P01", "57P02", "57P03", "53300", "40001", "40P01"};
+    if (strncmp(s, "08", 2) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (strcmp(s, codes[i]) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Records how the unit failed. A lost connection is judged by the failing
+ * side's connection state, not by the absence of a SQLSTATE: a malformed
+ * tuple has no SQLSTATE either, and retrying it would only fail again.
+ */
+static void classify(pv_stream_result *result, const writer *w, const reader *r)
+{
+    bool source = w->source_failed;
+    const char *sqlstate = source ? r->sqlstate : w->sqlstate;
+    PGconn *conn = source ? r->conn : w->conn;
+    result->source_side = source;
+    result->snapshot_refused = source && r->snapshot_refused;
+    snprintf(result->sqlstate, sizeof(result->sqlstate), "%s", sqlstate);
+    result->retryable = result->snapshot_refused || PQstatus(conn) == CONNECTION_BAD ||
+                        transient_sqlstate(sqlstate);
+}
+
 pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *unit,
                              pv_stream_result *result)
 {
     memset(result, 0, sizeof(*result));
     pv_stream_unit u = *unit;
     reader r = {.unit = &u};
-    /* A PK without a codec cannot give a cursor: load it as one transaction. */
     bool text = text_mode(&u);
-    if (u.pk_column >= 0 && !text &&
-        !pv_codec_for_oid(u.columns[u.pk_column].type_oid, &r.pk_codec))
-        u.pk_column = -1;
+    if (u.pk_column >= 0 && !text)
+        r.pk_raw = !pv_codec_for_oid(u.columns[u.pk_column].type_oid, &r.pk_codec);
     bool pk_mode = u.pk_column >= 0;
     if (!pk_mode)
         u.cursor = NULL;
@@ -598,11 +702,14 @@ pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *uni
         err = pv_stream_session_setup(w.conn, "Connecting to the target database");
     if (!err && text)
         err = announce_text_mode(ctx, w.conn, &u);
-    if (!err)
-        err = open_source(ctx, &u, text, &r.conn);
+    if (!err) {
+        err = open_source(ctx, &r);
+        w.source_failed = err != NULL;
+    }
     if (!err)
         err = unit_start(&w, pk_mode);
     if (err) {
+        classify(result, &w, &r);
         PQfinish(w.conn);
         PQfinish(r.conn);
         return err;
@@ -623,6 +730,8 @@ pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *uni
         err = unit_finish(&w, pk_mode);
     if (err || stopped)
         PQclear(PQexec(w.conn, "ROLLBACK")); /* best effort; the connection may be gone */
+    if (err)
+        classify(result, &w, &r);
     PQfinish(r.conn);
     PQfinish(w.conn);
 

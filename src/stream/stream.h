@@ -63,6 +63,19 @@ typedef struct pv_stream_result {
     double duration_ms;
     bool text_mode;
     bool stopped; /* ended early because *stop was set */
+    /*
+     * How a failed unit failed, for the retries of streaming.md §7 (which
+     * live with the caller): `retryable` when the failing side's connection
+     * was lost or the server reported a transient SQLSTATE (08…, 57P01–03,
+     * 53300, 40001, 40P01); `source_side` names that side; `sqlstate` is
+     * the server's code ("" for an I/O error); `snapshot_refused` when the
+     * exported snapshot could no longer be imported. Data errors (a row the
+     * target rejects, a malformed tuple) are never retryable.
+     */
+    bool retryable;
+    bool source_side;
+    bool snapshot_refused;
+    char sqlstate[6];
 } pv_stream_result;
 
 /* Streams one unit. Emits table.start / table.progress / table.end. */

@@ -1,0 +1,124 @@
+#include "mask/text.h"
+
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+void pv_mask_scratch_init(pv_mask_scratch *s)
+{
+    memset(s, 0, sizeof(*s));
+}
+
+void pv_mask_scratch_free(pv_mask_scratch *s)
+{
+    free(s->cps);
+    pv_buf_free(&s->base);
+    memset(s, 0, sizeof(*s));
+}
+
+bool pv_is_ascii(const uint8_t *v, size_t len)
+{
+    /* Eight bytes per step: this check runs on every masked cell. */
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, v + i, 8);
+        if (w & 0x8080808080808080ULL)
+            return false;
+    }
+    for (; i < len; i++)
+        if (v[i] & 0x80)
+            return false;
+    return true;
+}
+
+static void reserve_cps(pv_mask_scratch *s, size_t n)
+{
+    /* +1: utf8proc_reencode writes a NUL after the UTF-8 it produces. */
+    if (n + 1 <= s->cps_cap)
+        return;
+    size_t cap = s->cps_cap ? s->cps_cap : 64;
+    while (cap < n + 1)
+        cap *= 2;
+    s->cps = pv_xrealloc(s->cps, cap * sizeof(*s->cps));
+    s->cps_cap = cap;
+}
+
+bool pv_nfc(pv_mask_scratch *s, const uint8_t *v, size_t len, const uint8_t **out,
+            size_t *out_len)
+{
+    if (pv_is_ascii(v, len)) {
+        *out = v;
+        *out_len = len;
+        return true;
+    }
+    /*
+     * utf8proc_NFC would malloc per call; decomposing into the reused
+     * scratch and re-encoding in place is the same computation
+     * (utf8proc_map_custom does exactly these two steps).
+     */
+    const utf8proc_option_t opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+    reserve_cps(s, len);
+    utf8proc_ssize_t n = utf8proc_decompose(v, (utf8proc_ssize_t)len, s->cps,
+                                            (utf8proc_ssize_t)(s->cps_cap - 1), opts);
+    if (n < 0)
+        return false;
+    if ((size_t)n + 1 > s->cps_cap) {
+        reserve_cps(s, (size_t)n);
+        n = utf8proc_decompose(v, (utf8proc_ssize_t)len, s->cps, (utf8proc_ssize_t)(s->cps_cap - 1),
+                               opts);
+        if (n < 0)
+            return false;
+    }
+    utf8proc_ssize_t bytes = utf8proc_reencode(s->cps, n, opts);
+    if (bytes < 0)
+        return false;
+    *out = (const uint8_t *)s->cps;
+    *out_len = (size_t)bytes;
+    return true;
+}
+
+static bool is_py_space(utf8proc_int32_t c)
+{
+    if (c < 0x80)
+        return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+    const utf8proc_property_t *p = utf8proc_get_property(c);
+    return p->category == UTF8PROC_CATEGORY_ZS || p->bidi_class == UTF8PROC_BIDI_CLASS_WS ||
+           p->bidi_class == UTF8PROC_BIDI_CLASS_B || p->bidi_class == UTF8PROC_BIDI_CLASS_S;
+}
+
+void pv_text_strip(const uint8_t *v, size_t len, size_t *start, size_t *end)
+{
+    size_t i = 0, last_end = 0;
+    bool seen = false;
+    *start = len;
+    while (i < len) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(v + i, (utf8proc_ssize_t)(len - i), &c);
+        if (n <= 0)
+            n = 1; /* not reached for valid UTF-8; never loop forever */
+        if (!is_py_space(c)) {
+            if (!seen)
+                *start = i;
+            seen = true;
+            last_end = i + (size_t)n;
+        }
+        i += (size_t)n;
+    }
+    *end = seen ? last_end : len;
+}
+
+size_t pv_text_digit_at(const uint8_t *v, size_t len, size_t i)
+{
+    if (i >= len)
+        return 0;
+    if (v[i] < 0x80)
+        return v[i] >= '0' && v[i] <= '9' ? 1 : 0;
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n = utf8proc_iterate(v + i, (utf8proc_ssize_t)(len - i), &c);
+    if (n <= 0)
+        return 0;
+    return utf8proc_category(c) == UTF8PROC_CATEGORY_ND ? (size_t)n : 0;
+}

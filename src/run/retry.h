@@ -1,0 +1,48 @@
+/*
+ * retry.h — the retries of streaming.md §7 around one streaming unit.
+ *
+ * A unit whose source or target connection was lost (or whose server
+ * reported a transient SQLSTATE) gets 3 attempts in total per incident,
+ * 0.5 s then 1.0 s apart, each on fresh connections and from the last
+ * committed checkpoint: the cursor is read back from the target's
+ * checkpoint row, never taken from memory — a COMMIT whose answer was lost
+ * with the connection may or may not have happened, and only the row
+ * (committed with the batch it describes) knows. The exported snapshot is
+ * re-imported; when it is gone the unit continues on a fresh one with a
+ * `snapshot_lost` warning. Data errors fail the unit at the first attempt.
+ */
+#ifndef PRIVACI_RUN_RETRY_H
+#define PRIVACI_RUN_RETRY_H
+
+#include "stream/stream.h"
+
+#include <stdbool.h>
+
+#define PV_RETRY_ATTEMPTS     3
+#define PV_RETRY_BASE_DELAY_S 0.5
+
+/*
+ * Streams `unit` with retries. `total` sums the rows and batches committed
+ * by every attempt. On failure returns the unit's error: the data error as
+ * the stream reported it, or — after the last failed attempt, with
+ * *exhausted set — Context "Streaming <schema.table>", Cause "Retries
+ * exhausted after 3 attempts (<SQLSTATE or I/O error>, batch <b>,
+ * rows_processed <n>)." (errors.md §3.1). A stop request during the
+ * back-off ends the unit as stopped, without an error.
+ */
+pv_error *pv_stream_with_retries(const pv_stream_ctx *ctx, const pv_stream_unit *unit,
+                                 bool cursor_encrypted, pv_stream_result *total, bool *exhausted);
+
+/*
+ * streaming.md §6.1: whether a unit's checkpoint cursor is stored
+ * encrypted (`enc1:`) is decided by its PK column's resolved action —
+ * passthrough keeps it in clear text — never by the stored text's prefix.
+ * Turns a stored cursor into the clear text the stream continues after
+ * (*clear owned; NULL for a NULL cursor). This build has no masking
+ * engine, so pre-flight refuses every masked column and an encrypted
+ * cursor cannot occur; should one be asked for, it is an error rather
+ * than a guess.
+ */
+pv_error *pv_cursor_open(const char *stored, bool encrypted, const char *unit_id, char **clear);
+
+#endif
