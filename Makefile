@@ -75,7 +75,8 @@ $(BUILD_FUZZ)/build.ninja:
 
 fuzz: deps $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD_FUZZ)
-	fuzz/run.sh $(FUZZ_SECONDS)
+	fuzz/run.sh $(FUZZ_SECONDS) config
+	fuzz/run.sh $(FUZZ_SECONDS) copy
 
 # The embedded demo: a private PostgreSQL under .demo/, a generated clinic +
 # helpdesk source, and a privaci run into a target database beside it.

@@ -419,8 +419,8 @@ def counts(db):
         "'SELECT count(*) AS c FROM ONLY %I.%I', n.nspname, c.relname), false, true, '')))[1]::text "
         f"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN {SKIP}"))
 def kinds(db):
-    return " ".join(q(db, "SELECT c.relkind || '=' || count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                          f"WHERE n.nspname NOT IN {SKIP} GROUP BY c.relkind ORDER BY 1"))
+    return " ".join(q(db, "SELECT c.relkind::text || '=' || count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          f"WHERE n.nspname NOT IN {SKIP} GROUP BY c.relkind::text ORDER BY 1"))
 def others(db):
     return " ".join(q(db, "SELECT 'constraints=' || (SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
                           f"WHERE n.nspname NOT IN {SKIP}) || ' triggers=' || (SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal) "
