@@ -11,12 +11,20 @@
       on the machine took meanwhile.
   benchlib.py event FILE EVENT KEY [TABLE]
       the field KEY of the first JSON-lines event EVENT (of TABLE) in FILE.
+  benchlib.py monitor POSTMASTER_PID_FILE OUT STOPFILE
+      samples "<unix time> <server_cpu_s> <machine_busy_s>" every 50 ms
+      into OUT until STOPFILE exists.
+  benchlib.py phase JSONL SAMPLES TABLE
+      "<server_cpu_s> <machine_busy_cores>" between TABLE's table.start and
+      table.end events: privaci's data phase alone.
   benchlib.py rusage TIME_V_FILE
       "<user+sys seconds> <max RSS KiB>" from a GNU `time -v` report.
 """
+import datetime
 import json
 import os
 import sys
+import time
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -32,16 +40,29 @@ def server_cpu(pidfile):
         pm = int(f.readline())
     fld = stat_fields(pm)
     ticks = sum(int(x) for x in fld[11:15])  # utime stime cutime cstime
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
+    for child in children(pm):
         try:
-            fld = stat_fields(p)
-        except OSError:
+            fld = stat_fields(child)
+        except OSError:  # exited since: its CPU is in cutime/cstime now
             continue
-        if int(fld[1]) == pm:
-            ticks += int(fld[11]) + int(fld[12])
+        ticks += int(fld[11]) + int(fld[12])
     return ticks / TICK
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return f.read().split()
+    except OSError:  # kernel without CONFIG_PROC_CHILDREN: scan /proc
+        out = []
+        for p in os.listdir("/proc"):
+            if p.isdigit():
+                try:
+                    if int(stat_fields(p)[1]) == pid:
+                        out.append(p)
+                except OSError:
+                    pass
+        return out
 
 
 def machine_busy():
@@ -49,6 +70,35 @@ def machine_busy():
         cpu = [int(x) for x in f.readline().split()[1:]]
     # user nice system idle iowait irq softirq steal ...
     return (sum(cpu[:8]) - cpu[3] - cpu[4]) / TICK
+
+
+def monitor(pidfile, out, stopfile):
+    """Every 50 ms: "<unix time> <server cpu s> <machine busy s>", until stopfile exists."""
+    with open(out, "w") as f:
+        while not os.path.exists(stopfile):
+            f.write(f"{time.time():.3f} {server_cpu(pidfile):.2f} {machine_busy():.2f}\n")
+            f.flush()
+            time.sleep(0.05)
+
+
+def phase(jsonl, samples, table):
+    """Server CPU seconds and machine-busy cores between TABLE's table.start
+    and table.end events (their timestamps, matched to the nearest samples)."""
+    stamps = {}
+    for line in open(jsonl):
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if e.get("table_name") == table and e.get("event") in ("table.start", "table.end"):
+            stamps[e["event"]] = datetime.datetime.fromisoformat(e["timestamp"]).timestamp()
+    mon = [tuple(map(float, l.split())) for l in open(samples) if l.strip()]
+    if len(stamps) < 2 or len(mon) < 2:
+        return ""
+    a = min(mon, key=lambda m: abs(m[0] - stamps["table.start"]))
+    b = min(mon, key=lambda m: abs(m[0] - stamps["table.end"]))
+    span = max(b[0] - a[0], 1e-9)
+    return f"{b[1] - a[1]:.2f} {(b[2] - a[2]) / span:.2f}"
 
 
 def event(path, name, key, table=None):
@@ -82,6 +132,10 @@ def main(argv):
     elif cmd == "event":
         v = event(*argv[2:])
         print("" if v is None else v)
+    elif cmd == "monitor":
+        monitor(*argv[2:5])
+    elif cmd == "phase":
+        print(phase(*argv[2:5]))
     elif cmd == "rusage":
         print(rusage(argv[2]))
     else:

@@ -89,24 +89,34 @@ def pipe_tables(f, out):
             f"| {pipe / wall:.3f} |")
     out += [
         "",
-        "CPU cost of the same runs (medians, seconds; *server* = every PostgreSQL process of the "
-        "cluster, *client* = psql×2 or privaci incl. its pg_dump/pg_restore children), the "
-        "individual runs, and the load other processes put on the machine meanwhile:",
+        "CPU cost of the same runs, medians in seconds. *server* = every process of the "
+        "cluster (source and target backends, WAL writer, …); *client* = psql×2, or privaci with "
+        "its pg_dump/pg_restore children. *server, data phase* = the server CPU between "
+        "privaci's `table.start` and `table.end` (sampled every 50 ms), i.e. without its DDL and "
+        "PK build; for the pipe it is all of it. *data-phase CPU* = that + client, and "
+        "*CPU ratio* = pipe's ÷ privaci's (> 1: privaci needs less CPU per row). "
+        "*other load* = cores the rest of the machine used during each run.",
         "",
-        "| table | tool | server CPU s | client CPU s | total CPU s | runs: wall s "
-        "| runs: privaci data s | other load, cores |",
-        "|---|---|---:|---:|---:|---|---|---|",
+        "| table | tool | server CPU | server, data phase | client CPU | data-phase CPU "
+        "| CPU ratio | runs: wall s | runs: data s | other load, cores |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for t in tables:
+        pipe_cpu = f.cpu("pipe", t, "pipe")
+        pipe_total = sum(pipe_cpu) if pipe_cpu else None
         for tool in ("pipe", "privaci", "privaci_b100k"):
             c = f.cpu("pipe", t, tool)
             if not c:
                 continue
-            fl = f.runs("pipe", t, f"{tool}_foreign")
+            dscpu = c[0] if tool == "pipe" else f.med("pipe", t, f"{tool}_dscpu")
+            dtotal = None if dscpu is None else dscpu + c[1]
+            ratio = f"{pipe_total / dtotal:.3f}" if dtotal and pipe_total else "—"
             out.append(
-                f"| {t} | {tool.replace('_b100k', ' (batch 100k)')} | {c[0]:.2f} | {c[1]:.2f} "
-                f"| {c[0] + c[1]:.2f} | {f.runs('pipe', t, f'{tool}_wall')} "
-                f"| {f.runs('pipe', t, f'{tool}_data') or '—'} | {fl} |")
+                f"| {t} | {tool.replace('_b100k', ' (batch 100k)')} | {c[0]:.2f} "
+                f"| {'—' if dscpu is None else f'{dscpu:.2f}'} | {c[1]:.2f} "
+                f"| {'—' if dtotal is None else f'{dtotal:.2f}'} | {ratio} "
+                f"| {f.runs('pipe', t, f'{tool}_wall')} | {f.runs('pipe', t, f'{tool}_data') or '—'} "
+                f"| {f.runs('pipe', t, f'{tool}_foreign')} |")
     out.append("")
     return tables
 

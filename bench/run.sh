@@ -67,6 +67,10 @@ setup_tools() {
         make -C "$REPO" build
     fi
     [[ -x $PRIVACI ]] || die "no privaci binary at $PRIVACI"
+    # Benchmark a private copy: a rebuild of the tree mid-run cannot swap it.
+    mkdir -p "$WORK"
+    cp "$PRIVACI" "$WORK/privaci.tmp" && mv "$WORK/privaci.tmp" "$WORK/privaci"
+    PRIVACI="$WORK/privaci"
 }
 
 # ------------------------------------------------------------------ cluster
@@ -259,18 +263,31 @@ privaci_once() { # section label run tool config src dst table jobs
     local prefix="$LOGS/${section}_${label}_${tool}_$run"
     recreate_db "$dst"
     settle
+    # Server CPU is sampled every 50 ms so the data phase (table.start ..
+    # table.end) can be told apart from DDL and the PK build.
+    rm -f "$prefix.stop"
+    python3 "$BENCH_DIR/benchlib.py" monitor "$PGDATA/postmaster.pid" "$prefix.cpu" "$prefix.stop" &
+    local mon=$! rc=0
     timed "$prefix" "$PRIVACI" run --config "$config" --source "$(url "$src")" \
-        --target "$(url "$dst")" --no-progress --jobs "$jobs" ||
-        die "privaci run failed; see $prefix.err and $prefix.out"
+        --target "$(url "$dst")" --no-progress --jobs "$jobs" || rc=$?
+    touch "$prefix.stop"
+    wait "$mon" || true
+    ((rc == 0)) || die "privaci run failed; see $prefix.err and $prefix.out"
     record_timed "$section" "$label" "$run" "$tool"
     local msg="  run $run: $tool wall ${T_WALL}s"
     if [[ -n $table ]]; then
-        local ms
+        local ms dcpu dload
         ms=$(python3 "$BENCH_DIR/benchlib.py" event "$prefix.out" table.end duration_ms "$table")
         [[ -n $ms ]] || die "no table.end event for $table in $prefix.out"
         T_DATA=$(calc "$ms / 1000")
         record "$section" "$label" "$run" "${tool}_data" "$T_DATA"
-        msg+=", data ${T_DATA}s"
+        read -r dcpu dload < <(python3 "$BENCH_DIR/benchlib.py" phase "$prefix.out" "$prefix.cpu" "$table")
+        if [[ -n $dcpu ]]; then
+            record "$section" "$label" "$run" "${tool}_dscpu" "$dcpu"
+            msg+=", data ${T_DATA}s (server cpu ${dcpu}s)"
+        else
+            msg+=", data ${T_DATA}s"
+        fi
     fi
     echo "$msg, cpu server ${T_SCPU}s client ${T_CCPU}s, other load ${T_FOREIGN} cores, rss ${T_RSS} KiB" >&2
 }
@@ -490,4 +507,7 @@ main() {
     echo "total bench time: $(elapsed "$t0") s" >&2
 }
 
-main "$@"
+# Sourcing the script (for ad-hoc measurements) defines the functions only.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi

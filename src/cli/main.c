@@ -89,7 +89,7 @@ static const pv_command commands[] = {
      "Continue an interrupted or failed run from its checkpoints.",
      NULL,
      true,
-     pv_cmd_run_family,
+     pv_cmd_resume,
      {OPT_CONFIG, OPT_SOURCE, OPT_TARGET, OPT_NO_AUDIT, OPT_JOBS, OPT_NO_PROGRESS, OPT_STRICT}},
     {"verify",
      "Value-free audit of a completed run.",

@@ -170,7 +170,11 @@ typedef struct pv_config {
 
 /* Loads and validates the file at `path` (stages 1–9 of config.md §9.1). */
 pv_error *pv_config_load(const char *path, pv_config **out);
-/* Same, from memory; `path` is only used in messages. */
+/*
+ * Same, from memory; `path` is only used in messages. `buf` need not be
+ * NUL-terminated and may hold any bytes: the loader never reads past `len`
+ * and frees everything on every error path (fuzzed by fuzz/fuzz_config.c).
+ */
 pv_error *pv_config_load_buffer(const char *path, const char *buf, size_t len, pv_config **out);
 void pv_config_free(pv_config *cfg);
 

@@ -162,34 +162,23 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Offset just past line `start`'s indentation and `- ` sequence entries. */
-static size_t line_content(const char *buf, size_t len, size_t i)
-{
-    while (i < len && is_blank(buf[i]))
-        i++;
-    while (i + 1 < len && buf[i] == '-' && is_blank(buf[i + 1])) {
-        i++;
-        while (i < len && is_blank(buf[i]))
-            i++;
-    }
-    return i;
-}
-
 static size_t line_end(const char *buf, size_t len, size_t i)
 {
     const char *nl = memchr(buf + i, '\n', len - i);
     return nl ? (size_t)(nl - buf) : len;
 }
 
-/* Some line starts (after indentation and `- `) with an explicit key `? `. */
+/*
+ * Some `?` is followed by a blank or a line end: the document may hold an
+ * explicit key (anywhere: after indentation, `- `, `: `...). Deliberately
+ * loose; it only widens where the check below applies.
+ */
 static bool has_explicit_key(const char *buf, size_t len)
 {
-    for (size_t i = 0; i < len; i = line_end(buf, len, i) + 1) {
-        size_t c = line_content(buf, len, i);
-        if (c < len && buf[c] == '?' &&
-            (c + 1 == len || is_blank(buf[c + 1]) || buf[c + 1] == '\r' || buf[c + 1] == '\n'))
+    for (size_t i = 0; i < len; i++)
+        if (buf[i] == '?' &&
+            (i + 1 == len || is_blank(buf[i + 1]) || buf[i + 1] == '\r' || buf[i + 1] == '\n'))
             return true;
-    }
     return false;
 }
 
@@ -208,7 +197,8 @@ static bool tab_before_indicator(const char *buf, size_t s, size_t j, size_t end
     const char *t = memchr(buf + s, '\t', j - s);
     if (!t || s == 0 || buf[s - 1] != ':' || j >= end || !strchr("?:-|>", buf[j]))
         return false;
-    if (j + 1 < end && !is_blank(buf[j + 1]) && buf[j + 1] != '\r')
+    /* `-x` is a plain scalar; the others crash whatever follows them */
+    if (buf[j] == '-' && j + 1 < end && !is_blank(buf[j + 1]) && buf[j + 1] != '\r')
         return false;
     *tab = (size_t)(t - buf);
     return true;

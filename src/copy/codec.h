@@ -47,7 +47,7 @@
 #ifndef PRIVACI_COPY_CODEC_H
 #define PRIVACI_COPY_CODEC_H
 
-#include "copy/buf.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 #include <stdbool.h>

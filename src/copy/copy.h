@@ -22,7 +22,7 @@
 #ifndef PRIVACI_COPY_COPY_H
 #define PRIVACI_COPY_COPY_H
 
-#include "copy/buf.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 #include <stdbool.h>

@@ -6,7 +6,7 @@
 #ifndef PRIVACI_MASK_DATE_H
 #define PRIVACI_MASK_DATE_H
 
-#include "copy/buf.h"
+#include "util/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -23,8 +23,7 @@ void pv_sha_update(pv_sha_ctx *ctx, const void *data, size_t len)
 
 void pv_sha_update_lp(pv_sha_ctx *ctx, const void *data, size_t len)
 {
-    uint8_t be[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
-                     (uint8_t)len};
+    uint8_t be[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
     SHA256_Update(&ctx->c, be, sizeof(be));
     pv_sha_update(ctx, data, len);
 }

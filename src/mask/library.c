@@ -35,18 +35,12 @@ struct pv_library {
 };
 
 static const char *const list_names[PV_LIST_COUNT] = {
-    [PV_LIST_FIRST_NAMES] = "first_names",
-    [PV_LIST_LAST_NAMES] = "last_names",
-    [PV_LIST_EMAIL_LOCALS] = "email_locals",
-    [PV_LIST_EMAIL_DOMAINS] = "email_domains",
-    [PV_LIST_STREETS] = "streets",
-    [PV_LIST_CITIES] = "cities",
-    [PV_LIST_POSTCODES] = "postcodes",
-    [PV_LIST_COUNTRIES] = "countries",
-    [PV_LIST_COMPANIES] = "companies",
-    [PV_LIST_JOB_TITLES] = "job_titles",
-    [PV_LIST_USERNAMES] = "usernames",
-    [PV_LIST_CREDIT_CARD_BINS] = "credit_card_bins",
+    [PV_LIST_FIRST_NAMES] = "first_names",   [PV_LIST_LAST_NAMES] = "last_names",
+    [PV_LIST_EMAIL_LOCALS] = "email_locals", [PV_LIST_EMAIL_DOMAINS] = "email_domains",
+    [PV_LIST_STREETS] = "streets",           [PV_LIST_CITIES] = "cities",
+    [PV_LIST_POSTCODES] = "postcodes",       [PV_LIST_COUNTRIES] = "countries",
+    [PV_LIST_COMPANIES] = "companies",       [PV_LIST_JOB_TITLES] = "job_titles",
+    [PV_LIST_USERNAMES] = "usernames",       [PV_LIST_CREDIT_CARD_BINS] = "credit_card_bins",
 };
 
 const char *pv_mask_library_name(pv_mask_library lib)
@@ -156,8 +150,8 @@ static const char *value_problem(pv_list_id id, const char *v, size_t n)
 static pv_error *load_list(const char *dir, pv_list_id id, pv_list *list, char **blob)
 {
     char *path = pv_xasprintf("%s/%s.txt", dir, list_names[id]);
-    char *data;
-    size_t len;
+    char *data = NULL;
+    size_t len = 0;
     pv_error *err = read_file(path, &data, &len);
     if (err) {
         free(path);

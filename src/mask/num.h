@@ -6,7 +6,7 @@
 #ifndef PRIVACI_MASK_NUM_H
 #define PRIVACI_MASK_NUM_H
 
-#include "copy/buf.h"
+#include "util/buf.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -46,10 +46,28 @@ static void reserve_cps(pv_mask_scratch *s, size_t n)
     s->cps_cap = cap;
 }
 
-bool pv_nfc(pv_mask_scratch *s, const uint8_t *v, size_t len, const uint8_t **out,
-            size_t *out_len)
+/*
+ * True when v is valid UTF-8 made only of code points below U+0300: such
+ * text is already NFC (combining marks start at U+0300 and nothing below
+ * has a singleton or excluded decomposition), which covers the Latin
+ * scripts of most names and addresses. Two-byte sequences with lead bytes
+ * C2–CB are exactly U+0080–U+02FF.
+ */
+static bool below_combining_marks(const uint8_t *v, size_t len)
 {
-    if (pv_is_ascii(v, len)) {
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] < 0x80)
+            continue;
+        if (v[i] < 0xC2 || v[i] > 0xCB || i + 1 >= len || (v[i + 1] & 0xC0) != 0x80)
+            return false;
+        i++;
+    }
+    return true;
+}
+
+bool pv_nfc(pv_mask_scratch *s, const uint8_t *v, size_t len, const uint8_t **out, size_t *out_len)
+{
+    if (pv_is_ascii(v, len) || below_combining_marks(v, len)) {
         *out = v;
         *out_len = len;
         return true;
@@ -89,25 +107,33 @@ static bool is_py_space(utf8proc_int32_t c)
            p->bidi_class == UTF8PROC_BIDI_CLASS_B || p->bidi_class == UTF8PROC_BIDI_CLASS_S;
 }
 
+/* Length of the whitespace code point at v[i], or 0. */
+static size_t space_at(const uint8_t *v, size_t len, size_t i)
+{
+    if (v[i] < 0x80)
+        return is_py_space(v[i]) ? 1 : 0;
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n = utf8proc_iterate(v + i, (utf8proc_ssize_t)(len - i), &c);
+    return n > 0 && is_py_space(c) ? (size_t)n : 0;
+}
+
 void pv_text_strip(const uint8_t *v, size_t len, size_t *start, size_t *end)
 {
-    size_t i = 0, last_end = 0;
-    bool seen = false;
-    *start = len;
-    while (i < len) {
-        utf8proc_int32_t c;
-        utf8proc_ssize_t n = utf8proc_iterate(v + i, (utf8proc_ssize_t)(len - i), &c);
-        if (n <= 0)
-            n = 1; /* not reached for valid UTF-8; never loop forever */
-        if (!is_py_space(c)) {
-            if (!seen)
-                *start = i;
-            seen = true;
-            last_end = i + (size_t)n;
-        }
-        i += (size_t)n;
+    /* Only the two ends are decoded: a value's interior is never looked at. */
+    size_t a = 0, n;
+    while (a < len && (n = space_at(v, len, a)) > 0)
+        a += n;
+    size_t e = len;
+    while (e > a) {
+        size_t cp = e - 1;
+        while (cp > a && (v[cp] & 0xC0) == 0x80) /* back to the code point's first byte */
+            cp--;
+        if (space_at(v, e, cp) != e - cp)
+            break;
+        e = cp;
     }
-    *end = seen ? last_end : len;
+    *start = a;
+    *end = e;
 }
 
 size_t pv_text_digit_at(const uint8_t *v, size_t len, size_t i)

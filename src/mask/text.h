@@ -10,7 +10,7 @@
 #ifndef PRIVACI_MASK_TEXT_H
 #define PRIVACI_MASK_TEXT_H
 
-#include "copy/buf.h"
+#include "util/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,13 +26,13 @@ void pv_mask_scratch_init(pv_mask_scratch *s);
 void pv_mask_scratch_free(pv_mask_scratch *s);
 
 /*
- * nfc(v): points *out at the NFC form of v — v itself when v is pure ASCII
- * (NFC is then the identity and nothing is copied), else bytes inside the
+ * nfc(v): points *out at the NFC form of v — v itself when v is ASCII or
+ * only holds code points below U+0300 (NFC is then the identity and nothing
+ * is copied), else bytes inside the
  * scratch, valid until its next use. Returns false when v is not valid
  * UTF-8.
  */
-bool pv_nfc(pv_mask_scratch *s, const uint8_t *v, size_t len, const uint8_t **out,
-            size_t *out_len);
+bool pv_nfc(pv_mask_scratch *s, const uint8_t *v, size_t len, const uint8_t **out, size_t *out_len);
 
 /* True when every byte is < 0x80. */
 bool pv_is_ascii(const uint8_t *v, size_t len);

@@ -30,6 +30,13 @@ static bool is_mask_line(const pv_plan_column *pc)
     return pc->source != PV_SOURCE_DEFAULT && pc->action != PV_ACT_PASSTHROUGH;
 }
 
+/* A medium finding left to passthrough: "uncertain — manual review" (autodetect.md §2). */
+static bool is_review_line(const pv_plan_column *pc)
+{
+    return pc->source == PV_SOURCE_DEFAULT && pc->finding &&
+           pc->finding->confidence == PV_CONFIDENCE_MEDIUM;
+}
+
 static void append_rows(pv_strbuf *sb, double rows)
 {
     if (rows > 0)
@@ -66,25 +73,34 @@ static void append_column_line(pv_strbuf *sb, const pv_plan_column *pc)
         pv_strbuf_appendf(sb, "      keep: %s (config)\n", pc->column->name);
         return;
     }
+    if (is_review_line(pc)) {
+        const char *rule = pc->finding->matched_pattern;
+        pv_strbuf_appendf(sb, "      review: %s (uncertain, matched %s)\n", pc->column->name,
+                          rule ? rule : "heuristic");
+        return;
+    }
     if (!is_mask_line(pc))
         return;
     pv_strbuf_appendf(sb, "      mask: %s -> %s", pc->column->name, pv_action_name(pc->action));
+    const pv_action *a = pv_plan_column_action(pc);
     bool has_provider = pc->action == PV_ACT_FAKE || pc->action == PV_ACT_PSEUDONYM;
-    if (has_provider && pc->rule && pc->rule->action.provider)
-        pv_strbuf_appendf(sb, "/%s", pc->rule->action.provider);
+    if (has_provider && a && a->provider)
+        pv_strbuf_appendf(sb, "/%s", a->provider);
     pv_strbuf_appendf(sb, " (%s)\n", pv_plan_source_name(pc->source));
 }
 
 char *pv_dry_run_plan_text(const pv_catalog *cat, const pv_run_plan *plan)
 {
-    size_t to_mask = 0;
+    size_t to_mask = 0, uncertain = 0;
     for (size_t i = 0; i < plan->n_tables; i++)
-        for (size_t c = 0; shows_findings(&plan->tables[i]) && c < plan->tables[i].n_columns; c++)
+        for (size_t c = 0; shows_findings(&plan->tables[i]) && c < plan->tables[i].n_columns; c++) {
             to_mask += is_mask_line(&plan->tables[i].columns[c]);
+            uncertain += is_review_line(&plan->tables[i].columns[c]);
+        }
     pv_strbuf sb = PV_STRBUF_INIT;
     pv_strbuf_appendf(&sb, "Pre-flight OK (%zu table(s) in source):\n", cat->n_tables);
-    /* No auto-detect engine in this build: no medium findings to review. */
-    pv_strbuf_appendf(&sb, "Auto-detect: %zu column(s) to mask, 0 uncertain for review\n", to_mask);
+    pv_strbuf_appendf(&sb, "Auto-detect: %zu column(s) to mask, %zu uncertain for review\n",
+                      to_mask, uncertain);
     for (size_t i = 0; i < plan->n_tables; i++) {
         const pv_plan_table *pt = &plan->tables[i];
         append_table_line(&sb, cat, pt);
@@ -96,55 +112,17 @@ char *pv_dry_run_plan_text(const pv_catalog *cat, const pv_run_plan *plan)
 
 /* ------------------------------------------------------------ report */
 
-static void append_section(pv_strbuf *sb, const char *title, const pv_strbuf *lines)
-{
-    pv_strbuf_appendf(sb, "### %s\n", title);
-    pv_strbuf_append(sb, lines->len ? lines->data : "- _(none)_\n");
-    pv_strbuf_append(sb, "\n");
-}
-
-/* "- `<column>`: <action>[, provider=<p>] (high)" for an explicit entry. */
-static void append_explicit(pv_strbuf *lines, const pv_plan_column *pc)
-{
-    const pv_action *a = &pc->rule->action;
-    pv_strbuf_appendf(lines, "- `%s`: %s", pc->column->name, pv_action_name(a->kind));
-    if ((a->kind == PV_ACT_FAKE || a->kind == PV_ACT_PSEUDONYM) && a->provider)
-        pv_strbuf_appendf(lines, ", provider=%s", a->provider);
-    pv_strbuf_append(lines, " (high)\n");
-}
-
-static void append_table_report(pv_strbuf *sb, const pv_plan_table *pt)
-{
-    pv_strbuf explicit_lines = PV_STRBUF_INIT, passthrough_lines = PV_STRBUF_INIT;
-    for (size_t c = 0; c < pt->n_columns; c++) {
-        const pv_plan_column *pc = &pt->columns[c];
-        if (pc->rule)
-            append_explicit(&explicit_lines, pc);
-        else
-            pv_strbuf_appendf(&passthrough_lines, "- `%s`: passthrough (low)\n", pc->column->name);
-    }
-    pv_strbuf_appendf(sb, "## %s\n\n", pt->table->id);
-    pv_strbuf none = PV_STRBUF_INIT;
-    append_section(sb, "Masked (auto-detect)", &none);
-    append_section(sb, "Explicit config", &explicit_lines);
-    append_section(sb, "Uncertain (manual review)", &none);
-    append_section(sb, "Passthrough", &passthrough_lines);
-    pv_strbuf_free(&explicit_lines);
-    pv_strbuf_free(&passthrough_lines);
-}
-
 char *pv_detection_report_text(const pv_catalog *cat, const pv_run_plan *plan, bool auto_detect,
                                bool strict)
 {
     pv_strbuf sb = PV_STRBUF_INIT;
-    pv_strbuf_append(&sb, "# PrivaCI auto-detect report\n\n");
-    pv_strbuf_appendf(&sb, "Tables inspected: %zu\n", cat->n_tables);
-    pv_strbuf_appendf(&sb, "Auto-detect: %s\n", auto_detect ? "on" : "off");
-    pv_strbuf_appendf(&sb, "Strict mode: %s\n\n", strict ? "on" : "off");
+    pv_detect_report_head(&sb, cat->n_tables, auto_detect, strict);
     /* Findings exist for every column of every scanned config table (autodetect.md §1). */
-    for (size_t i = 0; i < plan->n_tables; i++)
-        if (shows_findings(&plan->tables[i]) && plan->tables[i].n_columns > 0)
-            append_table_report(&sb, &plan->tables[i]);
+    for (size_t i = 0; i < plan->n_tables; i++) {
+        const pv_plan_table *pt = &plan->tables[i];
+        if (shows_findings(pt) && pt->findings)
+            pv_detect_report_table(&sb, pt->table->id, pt->findings, pt->n_columns);
+    }
     return pv_strbuf_take(&sb);
 }
 
@@ -190,9 +168,6 @@ pv_error *pv_dry_run(const pv_dry_run_opts *opts)
     bool strict = false;
     if (!err) {
         strict = opts->strict_override >= 0 ? opts->strict_override : in.cfg->strict_autodetect;
-        if (in.cfg->auto_detect)
-            pv_human("Warning: auto-detect is not available in this build; only columns "
-                     "configured in mask-rules.yaml are masked.");
         pv_preflight_opts pre = {.mode = PV_PREFLIGHT_DRY_RUN,
                                  .cfg = in.cfg,
                                  .source_url = in.source,
@@ -210,7 +185,7 @@ pv_error *pv_dry_run(const pv_dry_run_opts *opts)
     }
     /* cli.md §3.2: the report is written first, then the strict check may fail. */
     if (!err && opts->report_dest)
-        err = pv_preflight_strict_check(strict);
+        err = pv_preflight_strict_check(pf->plan, strict);
     if (!err && pv_signals_interrupted())
         err = pv_signals_error();
     if (!err)

@@ -25,16 +25,15 @@ pv_error *pv_dry_run(const pv_dry_run_opts *opts);
 
 /*
  * The plan block of cli.md §3.2, from "Pre-flight OK" to the last column
- * line, each line ending in "\n". Findings today: explicit config entries
- * (`mask:` / `keep:`) and columns nulled by null_orphan_fks; auto-detect
- * findings join with the auto-detect engine. Caller frees.
+ * line, each line ending in "\n": `keep:` for explicit passthrough, `mask:`
+ * for every column with an action (config, autodetect, null_orphan_fks),
+ * `review:` for medium auto-detect findings. Caller frees.
  */
 char *pv_dry_run_plan_text(const pv_catalog *cat, const pv_run_plan *plan);
 
 /*
- * The markdown report of autodetect.md §7 for what this build knows:
- * explicit config entries under "Explicit config", every other inspected
- * column under "Passthrough" (low). Caller frees.
+ * The markdown report of autodetect.md §7 from the plan's findings (tables
+ * that are not excluded, by id). Caller frees.
  */
 char *pv_detection_report_text(const pv_catalog *cat, const pv_run_plan *plan, bool auto_detect,
                                bool strict);

@@ -26,7 +26,7 @@
 
 /* One streaming unit with the storage its pv_stream_unit borrows. */
 typedef struct pv_unit {
-    const pv_table *table; /* the physical table (a child for partitions) */
+    const pv_table *table;     /* the physical table (a child for partitions) */
     const pv_table *governing; /* the config table: the parent for a partition child */
     pv_stream_unit stream;
     pv_stream_column *columns;
@@ -53,9 +53,10 @@ typedef struct pv_lifecycle {
     pv_stream_ctx stream_ctx;
     int64_t rows;
     int tables_done;
-    bool interrupted; /* a signal stopped the lifecycle before its last step */
+    bool interrupted;        /* a signal stopped the lifecycle before its last step */
     pv_schema_report report; /* of the pre-data phase */
     /* resume: the run's checkpoint rows (NULL on a fresh run) */
+    bool resuming;
     pv_checkpoint *checkpoints;
     size_t n_checkpoints;
 } pv_lifecycle;
@@ -68,6 +69,13 @@ void pv_lc_free(pv_lifecycle *lc);
 /* Inputs (config, URLs, salt) and the pre-flight in `mode`. */
 pv_error *pv_lc_preflight(pv_lifecycle *lc, pv_preflight_mode mode);
 
+/*
+ * This build copies rows unchanged: a plan with any masking action, or a
+ * config with auto_detect, is refused with exit 3 before the first write
+ * (run.c).
+ */
+pv_error *pv_lc_check_masking(const pv_config *cfg, const pv_run_plan *plan);
+
 /* After the run row was inserted or re-opened: timers, log run id, audit log. */
 void pv_lc_row_ready(pv_lifecycle *lc);
 
@@ -76,6 +84,16 @@ pv_error *pv_lc_audit(void *ud, const char *event_type, const char *schema_name,
                       const char *table_name, const json_t *payload);
 
 pv_error *pv_lc_phase(pv_lifecycle *lc, const char *name);
+
+/*
+ * Empties a target table (TRUNCATE ONLY for a plain table or a child, a
+ * whole partitioned parent otherwise) on the coordinator's connection.
+ * Resume uses it for a table that must start from scratch: whatever it
+ * holds was not committed by this run (streaming.md §6.1: a committed batch
+ * always leaves a cursor), e.g. an earlier run's rows when this one was
+ * killed before its on_existing_data truncate committed.
+ */
+pv_error *pv_lc_truncate(pv_lifecycle *lc, const pv_table *t);
 
 /* The checkpoint row of a table on resume, or NULL. */
 const pv_checkpoint *pv_lc_checkpoint(const pv_lifecycle *lc, const char *schema,

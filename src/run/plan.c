@@ -97,8 +97,9 @@ static bool uses_fpe(pv_faker_library library, const pv_plan_column *pc)
         return false;
     if (pc->action == PV_ACT_HASH)
         return true;
-    if ((pc->action == PV_ACT_FAKE || pc->action == PV_ACT_PSEUDONYM) && pc->rule)
-        return provider_permutes(pc->rule->action.provider);
+    const pv_action *a = pv_plan_column_action(pc);
+    if ((pc->action == PV_ACT_FAKE || pc->action == PV_ACT_PSEUDONYM) && a)
+        return provider_permutes(a->provider);
     return false;
 }
 
@@ -113,19 +114,63 @@ static char *hash_path_for(const pv_table *config_table, const pv_plan_column *p
     return pv_xasprintf("%s.%s", config_table->id, pc->column->name);
 }
 
-static void resolve_column(const pv_config *cfg, const pv_plan_table *pt, pv_plan_column *pc,
-                           const pv_column *column)
+const pv_action *pv_plan_column_action(const pv_plan_column *pc)
 {
+    if (pc->source == PV_SOURCE_CONFIG && pc->rule)
+        return &pc->rule->action;
+    if (pc->source == PV_SOURCE_AUTODETECT && pc->finding)
+        return pv_finding_action(pc->finding);
+    return NULL;
+}
+
+/* masking.md §1 step 4: a high finding with an action masks the column (auto_detect on). */
+static bool applies_finding(const pv_config *cfg, const pv_finding *f)
+{
+    return cfg->auto_detect && f && f->source == PV_FINDING_AUTODETECT &&
+           f->confidence == PV_CONFIDENCE_HIGH && pv_finding_action(f);
+}
+
+static void resolve_column(const pv_config *cfg, const pv_plan_table *pt, pv_plan_column *pc,
+                           size_t index)
+{
+    const pv_column *column = &pt->table->columns[index];
     pc->column = column;
+    pc->finding = pt->findings ? &pt->findings[index] : NULL;
     pc->rule = pt->config ? pv_config_column(pt->config, column->name) : NULL;
     pc->action = pc->rule ? pc->rule->action.kind : PV_ACT_PASSTHROUGH;
     pc->source = pc->rule ? PV_SOURCE_CONFIG : PV_SOURCE_DEFAULT;
+    if (!pc->rule && applies_finding(cfg, pc->finding)) {
+        pc->action = pv_finding_action(pc->finding)->kind;
+        pc->source = PV_SOURCE_AUTODETECT;
+    }
     pc->unique = pv_model_column_unique(pt->table, column->name);
     pc->hash_path = hash_path_for(pt->table, pc);
     pc->fpe = uses_fpe(cfg->faker_library, pc);
 }
 
-pv_run_plan *pv_run_plan_build(const pv_config *cfg, const pv_catalog *cat)
+/* autodetect.md §1: every column of a config table that is not excluded. */
+static void detect_table(const pv_config *cfg, const pv_catalog *cat, const pv_patterns *patterns,
+                         pv_plan_table *pt)
+{
+    if (pt->strategy == PV_STRATEGY_EXCLUDE)
+        return;
+    const pv_table *t = pt->table;
+    pt->findings = pv_xcalloc(t->n_columns ? t->n_columns : 1, sizeof(*pt->findings));
+    for (size_t c = 0; c < t->n_columns; c++) {
+        const pv_column *column = &t->columns[c];
+        const pv_column_rule *rule = pt->config ? pv_config_column(pt->config, column->name) : NULL;
+        if (rule) {
+            pv_detect_explicit(t, column, rule, &pt->findings[c]);
+            continue;
+        }
+        pv_detect_column in = {t, column, pv_detect_avg_width(cat, t, column),
+                               pv_model_column_unique(t, column->name)};
+        pv_detect_classify(patterns, cfg->auto_detect, &in, &pt->findings[c]);
+    }
+}
+
+pv_run_plan *pv_run_plan_build(const pv_config *cfg, const pv_catalog *cat,
+                               const pv_patterns *patterns)
 {
     pv_run_plan *plan = pv_xcalloc(1, sizeof(*plan));
     plan->faker_library = cfg->faker_library;
@@ -139,10 +184,11 @@ pv_run_plan *pv_run_plan_build(const pv_config *cfg, const pv_catalog *cat)
         pt->config = pv_config_table(cfg, t->id);
         pt->strategy = pt->config ? pt->config->strategy : PV_STRATEGY_TRANSFORM;
         pt->batch_rows = table_batch_rows(cfg, cat, pt);
+        detect_table(cfg, cat, patterns, pt);
         pt->columns = pv_xcalloc(t->n_columns ? t->n_columns : 1, sizeof(*pt->columns));
         pt->n_columns = t->n_columns;
         for (size_t c = 0; c < t->n_columns; c++)
-            resolve_column(cfg, pt, &pt->columns[c], &t->columns[c]);
+            resolve_column(cfg, pt, &pt->columns[c], c);
     }
     return plan;
 }
@@ -152,9 +198,14 @@ void pv_run_plan_free(pv_run_plan *plan)
     if (!plan)
         return;
     for (size_t i = 0; i < plan->n_tables; i++) {
-        for (size_t c = 0; c < plan->tables[i].n_columns; c++)
-            free(plan->tables[i].columns[c].hash_path);
-        free(plan->tables[i].columns);
+        pv_plan_table *pt = &plan->tables[i];
+        for (size_t c = 0; c < pt->n_columns; c++) {
+            free(pt->columns[c].hash_path);
+            if (pt->findings)
+                pv_finding_clear(&pt->findings[c]);
+        }
+        free(pt->columns);
+        free(pt->findings);
     }
     free(plan->tables);
     for (size_t i = 0; i < plan->n_omitted_fks; i++) {
@@ -209,6 +260,25 @@ static json_t *simple_action(const char *name)
     return obj;
 }
 
+/* An auto-detect proposal as the canonical config JSON would render it (config.md §11). */
+static json_t *proposal_json(const pv_action *a)
+{
+    json_t *obj = simple_action(pv_action_name(a->kind));
+    if (a->kind == PV_ACT_FAKE) {
+        json_object_set_new(obj, "provider", json_string(a->provider));
+        json_object_set_new(obj, "seed_alias", json_null());
+        json_object_set_new(obj, "params", json_object());
+    } else if (a->kind == PV_ACT_STATIC) {
+        json_object_set_new(obj, "value", json_string(a->value));
+    } else if (a->kind == PV_ACT_NER_MASK) {
+        json_t *entities = json_array();
+        for (size_t i = 0; i < a->entities.n; i++)
+            json_array_append_new(entities, json_string(a->entities.items[i]));
+        json_object_set_new(obj, "entities", entities);
+    }
+    return obj;
+}
+
 /* The action object exactly as the canonical config JSON renders it. */
 static json_t *action_json(const json_t *canonical, const pv_plan_table *pt,
                            const pv_plan_column *pc)
@@ -220,6 +290,9 @@ static json_t *action_json(const json_t *canonical, const pv_plan_table *pt,
         if (action)
             return json_deep_copy(action);
     }
+    const pv_action *proposal = pv_plan_column_action(pc);
+    if (pc->source == PV_SOURCE_AUTODETECT && proposal)
+        return proposal_json(proposal);
     return simple_action(pv_action_name(pc->action));
 }
 
@@ -256,4 +329,37 @@ json_t *pv_run_plan_json(const pv_run_plan *plan, const pv_config *cfg)
         json_string(plan->faker_library == PV_LIBRARY_CLASSIC ? "classic" : "standard"));
     json_object_set_new(doc, "tables", tables);
     return doc;
+}
+
+/* ------------------------------------------------------------ findings */
+
+void pv_run_plan_uncovered(const pv_run_plan *plan, pv_strlist *out)
+{
+    for (size_t i = 0; i < plan->n_tables; i++) {
+        const pv_plan_table *pt = &plan->tables[i];
+        for (size_t c = 0; pt->findings && c < pt->n_columns; c++) {
+            if (!pv_finding_uncovered(&pt->findings[c]))
+                continue;
+            char *path = pv_xasprintf("%s.%s", pt->table->id, pt->columns[c].column->name);
+            pv_strlist_push(out, path);
+            free(path);
+        }
+    }
+    pv_strlist_sort(out);
+}
+
+pv_error *pv_run_plan_audit_findings(const pv_run_plan *plan, PGconn *conn, const pv_audit_log *log)
+{
+    for (size_t i = 0; i < plan->n_tables; i++) {
+        const pv_plan_table *pt = &plan->tables[i];
+        for (size_t c = 0; pt->findings && c < pt->n_columns; c++) {
+            json_t *payload = pv_finding_audit_payload(&pt->findings[c]);
+            pv_error *err = pv_state_audit(conn, log, "column.pii_detected", pt->table->schema,
+                                           pt->table->name, pt->columns[c].column->name, payload);
+            json_decref(payload);
+            if (err)
+                return err;
+        }
+    }
+    return NULL;
 }

@@ -4,9 +4,11 @@
  *
  * Resolution today: an explicit config entry wins (source "config"), FK
  * columns nulled by null_orphan_fks come next (source "null_orphan_fks",
- * set by the orphan_fks pre-flight check), every other column passes
- * through (source "default"). FK groups and auto-detect join later
- * (sources "fk_inherited", "autodetect").
+ * set by the orphan_fks pre-flight check), then a `high` auto-detect
+ * finding with an action when auto_detect is on (source "autodetect"),
+ * every other column passes through (source "default"). FK groups join
+ * later (source "fk_inherited"). Every table that is not excluded carries
+ * its auto-detect findings (spec/autodetect.md §2), one per column.
  *
  * Ownership: the plan borrows the config and the catalog it was built from;
  * both must outlive it. pv_run_plan_free releases what the plan owns.
@@ -14,7 +16,9 @@
 #ifndef PRIVACI_RUN_PLAN_H
 #define PRIVACI_RUN_PLAN_H
 
+#include "detect/detect.h"
 #include "run/model.h"
+#include "state/state.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -37,6 +41,8 @@ typedef struct pv_plan_column {
     char *hash_path; /* seed_alias, else the column path; NULL for passthrough and null */
     bool unique;     /* masking.md §9 */
     bool fpe;        /* masking.md §9.2 applies */
+    /* The column's auto-detect finding; NULL in an excluded table (not scanned). */
+    const pv_finding *finding;
 } pv_plan_column;
 
 typedef struct pv_plan_table {
@@ -50,6 +56,7 @@ typedef struct pv_plan_table {
     int64_t batch_rows;
     pv_plan_column *columns; /* catalog (attnum) order */
     size_t n_columns;
+    pv_finding *findings; /* parallel to columns; NULL for an excluded table (not scanned) */
 } pv_plan_table;
 
 /* A foreign key schema replication leaves out (catalog-and-schema.md §6.2). */
@@ -73,12 +80,40 @@ typedef struct pv_run_plan {
  */
 int64_t pv_batch_rows(int64_t requested, const pv_table *t);
 
-/* Builds the plan for every table of `cat`. Never fails (checks come first). */
-pv_run_plan *pv_run_plan_build(const pv_config *cfg, const pv_catalog *cat);
+/*
+ * Builds the plan for every table of `cat`, with the auto-detect findings of
+ * every table not excluded. `patterns` is the auto-detect library
+ * (pv_patterns_default); NULL matches no column. Never fails (checks come
+ * first).
+ */
+pv_run_plan *pv_run_plan_build(const pv_config *cfg, const pv_catalog *cat,
+                               const pv_patterns *patterns);
 void pv_run_plan_free(pv_run_plan *plan);
 
 /* The plan entry of a catalog table (its config table's for a child), or NULL. */
 pv_plan_table *pv_run_plan_table(const pv_run_plan *plan, const pv_catalog *cat, const pv_table *t);
+
+/*
+ * The column's full action: the explicit entry's, or the auto-detect
+ * proposal for source autodetect; NULL for default, null_orphan_fks (and
+ * fk_inherited until FK groups carry their action here).
+ */
+const pv_action *pv_plan_column_action(const pv_plan_column *pc);
+
+/*
+ * strict_autodetect (autodetect.md §6): the sorted "schema.table.column"
+ * paths of uncovered findings (high or medium, a matched pattern, no
+ * explicit entry) in tables that are not excluded.
+ */
+void pv_run_plan_uncovered(const pv_run_plan *plan, pv_strlist *out);
+
+/*
+ * One `column.pii_detected` audit row per finding (autodetect.md §8,
+ * state.md §6): tables by id, columns in catalog order, scanned tables
+ * only. A fresh run writes them once, at step 12.
+ */
+pv_error *pv_run_plan_audit_findings(const pv_run_plan *plan, PGconn *conn,
+                                     const pv_audit_log *log);
 
 /* Marks `column` of the table governing `t` as nulled by null_orphan_fks. */
 void pv_run_plan_null_orphan_fk(pv_run_plan *plan, const pv_catalog *cat, const pv_table *t,

@@ -15,6 +15,7 @@
 #include "run/checks.h"
 #include "run/signals.h"
 #include "state/state.h"
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -165,10 +166,11 @@ static pv_error *check_resume_gate(runner *r, outcome *o)
         set_outcome(o, "skipped", "resume only");
         return NULL;
     }
-    /* A resume without its gate could continue the wrong run: never pass it silently. */
-    return pv_error_new(PV_EXIT_PREFLIGHT, "Validating resume prerequisites",
-                        "Start a fresh run with `privaci run`.",
-                        "The resume gate is not available in this build.");
+    char config_hash[PV_HASH_HEX_LEN];
+    pv_config_hash(r->cfg, config_hash);
+    pv_run_identity id = {PRIVACI_VERSION, config_hash, r->opts->salt_fingerprint,
+                          r->pf->source_db_hash};
+    return pv_resume_gate(r->pf->target, &id, r->pf->catalog, &r->pf->resume);
 }
 
 /* Catalog warnings, once the names in them are known to be printable. */
@@ -220,10 +222,20 @@ static pv_error *check_sub_partitioning(runner *r, outcome *o)
     return pv_check_sub_partitioning(r->cfg, r->pf->catalog);
 }
 
-/* Not a reported check: masking.md §1 resolution, once the config is known to fit. */
+/*
+ * Not a reported check: masking.md §1 resolution with the auto-detect scan,
+ * once the config is known to fit. Only a pattern library that cannot be
+ * loaded fails it (recorded as "resolve_plan").
+ */
 static pv_error *resolve_plan(runner *r, outcome *o)
 {
-    r->pf->plan = pv_run_plan_build(r->cfg, r->pf->catalog);
+    const pv_patterns *patterns = NULL;
+    if (r->cfg->auto_detect) {
+        pv_error *err = pv_patterns_default(&patterns);
+        if (err)
+            return err;
+    }
+    r->pf->plan = pv_run_plan_build(r->cfg, r->pf->catalog, patterns);
     return NULL;
 }
 
@@ -263,11 +275,16 @@ static pv_error *check_strict_autodetect(runner *r, outcome *o)
         set_outcome(o, "skipped", "strict mode off");
         return NULL;
     }
+    if (r->pf->resume && r->pf->resume->plan) {
+        /* masking.md §1: the resumed run masks with its stored plan. */
+        set_outcome(o, "skipped", "resume uses the run's stored plan");
+        return NULL;
+    }
     if (r->opts->defer_strict) {
         set_outcome(o, "skipped", "applied after the report is written");
         return NULL;
     }
-    return pv_preflight_strict_check(true);
+    return pv_preflight_strict_check(r->pf->plan, true);
 }
 
 /* ------------------------------------------------------------ target */
@@ -317,9 +334,21 @@ static bool action_uses_ner(const pv_action *a)
     return false;
 }
 
+/* masking.md §11: the model is needed when some column resolves to ner_mask. */
+static bool plan_uses_ner(const pv_run_plan *plan)
+{
+    for (size_t t = 0; t < plan->n_tables; t++)
+        for (size_t c = 0;
+             plan->tables[t].strategy == PV_STRATEGY_TRANSFORM && c < plan->tables[t].n_columns;
+             c++)
+            if (plan->tables[t].columns[c].action == PV_ACT_NER_MASK)
+                return true;
+    return false;
+}
+
 static pv_error *check_ner_model(runner *r, outcome *o)
 {
-    bool needed = false;
+    bool needed = plan_uses_ner(r->pf->plan);
     for (size_t t = 0; t < r->cfg->n_tables && !needed; t++)
         for (size_t c = 0; c < r->cfg->tables[t].n_columns && !needed; c++)
             needed = action_uses_ner(&r->cfg->tables[t].columns[c].action);
@@ -409,8 +438,10 @@ static pv_error *run_checks(runner *r)
             return pv_signals_error();
         outcome o = {"ok", NULL};
         pv_error *err = CHECKS[i].fn(r, &o);
-        if (CHECKS[i].name)
-            record(r, CHECKS[i].name, err ? "fail" : o.status, err ? err->cause : o.detail);
+        /* The internal step (resolve_plan) is reported only when it fails: the failure is last. */
+        const char *name = CHECKS[i].name ? CHECKS[i].name : err ? "resolve_plan" : NULL;
+        if (name)
+            record(r, name, err ? "fail" : o.status, err ? err->cause : o.detail);
         free(o.detail);
         if (err)
             return err;
@@ -448,20 +479,31 @@ void pv_preflight_free(pv_preflight *pf)
     if (pf->target)
         PQfinish(pf->target);
     pv_run_plan_free(pf->plan);
+    pv_resume_run_free(pf->resume);
     pv_catalog_free(pf->catalog);
     free(pf->snapshot_id);
     free(pf);
 }
 
-pv_error *pv_preflight_strict_check(bool strict_autodetect)
+pv_error *pv_preflight_strict_check(const pv_run_plan *plan, bool strict_autodetect)
 {
-    if (!strict_autodetect)
+    if (!strict_autodetect || !plan)
         return NULL;
-    return pv_error_new(PV_EXIT_CONFIG, "Validating strict auto-detect coverage",
-                        "Set strict_autodetect: false (or pass --no-strict-autodetect) until "
-                        "privaci includes auto-detect, or upgrade privaci.",
-                        "Strict auto-detect coverage cannot be established: auto-detect is not "
-                        "available in this build, so no column was scanned.");
+    pv_strlist uncovered = {0};
+    pv_run_plan_uncovered(plan, &uncovered);
+    if (uncovered.n == 0)
+        return NULL;
+    pv_strbuf paths = PV_STRBUF_INIT;
+    for (size_t i = 0; i < uncovered.n; i++)
+        pv_strbuf_appendf(&paths, "%s%s", i ? ", " : "", uncovered.items[i]);
+    pv_strlist_free(&uncovered);
+    pv_error *err = pv_error_new(
+        PV_EXIT_CONFIG, "Validating strict auto-detect coverage",
+        "Add each column to mask-rules.yaml or set strict_autodetect: false. Example: Add "
+        "'users.email' to mask-rules.yaml or pass --no-strict-autodetect to acknowledge.",
+        "Uncovered PII columns: %s", paths.data);
+    pv_strbuf_free(&paths);
+    return err;
 }
 
 void pv_preflight_emit_relationship_events(const pv_catalog *cat)

@@ -24,6 +24,7 @@
 #define PRIVACI_RUN_PREFLIGHT_H
 
 #include "run/plan.h"
+#include "run/resume_gate.h"
 #include "state/fingerprint.h"
 
 #include <libpq-fe.h>
@@ -48,6 +49,8 @@ typedef struct pv_preflight_opts {
      * pv_preflight_strict_check.
      */
     bool defer_strict;
+    /* resume: the current salt's fingerprint, for the resume gate (state.md §5.2) */
+    const char *salt_fingerprint;
 } pv_preflight_opts;
 
 typedef struct pv_preflight {
@@ -59,6 +62,7 @@ typedef struct pv_preflight {
     char source_db_hash[PV_HASH_HEX_LEN];
     int state_version;          /* _privaci schema version on the target, 0 when none */
     int64_t target_user_tables; /* user tables outside _privaci */
+    pv_resume_run *resume;      /* resume: the run the gate selected */
 } pv_preflight;
 
 /*
@@ -74,11 +78,12 @@ pv_error *pv_preflight_run(const pv_preflight_opts *opts, pv_preflight **out);
 void pv_preflight_free(pv_preflight *pf);
 
 /*
- * strict_autodetect (autodetect.md §6). This build has no auto-detect
- * scanner, so with strict mode on the coverage cannot be established: it
- * fails (exit 3) rather than pass an unscanned source.
+ * strict_autodetect (autodetect.md §6): with strict mode on, any uncovered
+ * high/medium finding of `plan` fails with exit 3, Context "Validating
+ * strict auto-detect coverage", Cause "Uncovered PII columns: <paths>"
+ * (schema.table.column, sorted, ", "-joined). NULL when off or covered.
  */
-pv_error *pv_preflight_strict_check(bool strict_autodetect);
+pv_error *pv_preflight_strict_check(const pv_run_plan *plan, bool strict_autodetect);
 
 /* The polymorphic_fk_warning / implied_fk_warning events (fresh run, step 12). */
 void pv_preflight_emit_relationship_events(const pv_catalog *cat);

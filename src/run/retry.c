@@ -93,9 +93,9 @@ static void warn_retry(const pv_stream_unit *u, const pv_stream_result *r, int a
                        double delay)
 {
     json_t *f = json_object();
-    json_object_set_new(f, "message", json_string(r->source_side
-                                                      ? "Source operation failed; retrying"
-                                                      : "Target operation failed; retrying"));
+    json_object_set_new(f, "message",
+                        json_string(r->source_side ? "Source operation failed; retrying"
+                                                   : "Target operation failed; retrying"));
     json_object_set_new(f, "schema_name", json_string(u->schema));
     json_object_set_new(f, "table_name", json_string(u->table));
     json_object_set_new(f, "attempt", json_integer(attempt));
@@ -125,11 +125,12 @@ static pv_error *exhausted_error(const pv_stream_unit *u, const pv_stream_result
 {
     char *id = unit_id(u);
     char *context = pv_xasprintf("Streaming %s", id);
-    pv_error *err = pv_error_new(
-        PV_EXIT_GENERIC, context, "Check connectivity to both databases, then run `privaci resume`.",
-        "Retries exhausted after %d attempts (%s, batch %lld, rows_processed %lld).",
-        PV_RETRY_ATTEMPTS, *last->sqlstate ? last->sqlstate : "I/O error",
-        (long long)total->batches + 1, (long long)total->rows);
+    pv_error *err =
+        pv_error_new(PV_EXIT_GENERIC, context,
+                     "Check connectivity to both databases, then run `privaci resume`.",
+                     "Retries exhausted after %d attempts (%s, batch %lld, rows_processed %lld).",
+                     PV_RETRY_ATTEMPTS, *last->sqlstate ? last->sqlstate : "I/O error",
+                     (long long)total->batches + 1, (long long)total->rows);
     free(context);
     free(id);
     return err;
@@ -144,9 +145,12 @@ pv_error *pv_stream_with_retries(const pv_stream_ctx *ctx, const pv_stream_unit 
     pv_stream_unit u = *unit;
     char *cursor = unit->cursor ? pv_xstrdup(unit->cursor) : NULL;
     pv_error *err = NULL;
-    for (int attempt = 1;; attempt++) {
+    int attempt = 0; /* within the current incident */
+    bool again = false;
+    for (;;) {
+        attempt++;
         pv_stream_result r = {0};
-        if (attempt > 1 && u.pk_column >= 0)
+        if (again && u.pk_column >= 0)
             err = reload_cursor(&c, &u, cursor_encrypted, &cursor);
         if (err) {
             /* The target is still out of reach: this attempt failed on its side. */
@@ -158,6 +162,7 @@ pv_error *pv_stream_with_retries(const pv_stream_ctx *ctx, const pv_stream_unit 
         }
         if (!err || !r.retryable)
             break;
+        again = true;
         if (r.snapshot_refused && c.snapshot_id) {
             /* Not a new attempt: the same one again, on a snapshot of its own. */
             warn_snapshot_lost(&u);
@@ -167,6 +172,9 @@ pv_error *pv_stream_with_retries(const pv_stream_ctx *ctx, const pv_stream_unit 
             attempt--;
             continue;
         }
+        /* An attempt that committed batches ended its incident: this failure starts another. */
+        if (r.batches > 0)
+            attempt = 1;
         if (attempt >= PV_RETRY_ATTEMPTS) {
             pv_error_free(err);
             err = exhausted_error(&u, &r, total);

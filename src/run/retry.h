@@ -9,7 +9,9 @@
  * with the connection may or may not have happened, and only the row
  * (committed with the batch it describes) knows. The exported snapshot is
  * re-imported; when it is gone the unit continues on a fresh one with a
- * `snapshot_lost` warning. Data errors fail the unit at the first attempt.
+ * `snapshot_lost` warning. An attempt that commits a batch ends its
+ * incident, so a later failure gets 3 attempts of its own. Data errors
+ * fail the unit at the first attempt.
  */
 #ifndef PRIVACI_RUN_RETRY_H
 #define PRIVACI_RUN_RETRY_H

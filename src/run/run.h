@@ -31,4 +31,13 @@ typedef struct pv_run_opts {
  */
 pv_error *pv_run(const pv_run_opts *opts, int *exit_code);
 
+/*
+ * `privaci resume` (cli.md §3.3): continues the newest incomplete run that
+ * passes the resume gate (state.md §5.2) from its checkpoints. Same
+ * contract as pv_run; `force_restart` is ignored. The success line is
+ * `Run <run_id> resumed: <N> table(s), <M> row(s).` with this attempt's
+ * counts.
+ */
+pv_error *pv_resume(const pv_run_opts *opts, int *exit_code);
+
 #endif

@@ -10,7 +10,7 @@
 #ifndef PRIVACI_STREAM_QUEUE_H
 #define PRIVACI_STREAM_QUEUE_H
 
-#include "copy/buf.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 #include <pthread.h>

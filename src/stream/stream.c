@@ -283,8 +283,9 @@ static void *reader_main(void *arg)
         PQfreemem(chunk);
     }
 
-    if (block && !err)
-        err = r->text ? pv_copy_text_reader_finish(&tr) : pv_copy_reader_finish(&br);
+    /* The server's verdict first: a COPY it aborted (e.g. a type without a
+     * binary output function) also ends the data early, and its SQLSTATE —
+     * not "ended before its trailer" — is the cause to report. */
     if (block && !err) {
         PGresult *res = PQgetResult(r->conn);
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -294,6 +295,8 @@ static void *reader_main(void *arg)
         }
         PQclear(res);
     }
+    if (block && !err)
+        err = r->text ? pv_copy_text_reader_finish(&tr) : pv_copy_reader_finish(&br);
     if (block) {
         if (!err && batch_rows > 0) {
             block->batch_end = true;
@@ -728,8 +731,10 @@ pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *uni
 
     if (!err && !stopped)
         err = unit_finish(&w, pk_mode);
-    if (err || stopped)
-        PQclear(PQexec(w.conn, "ROLLBACK")); /* best effort; the connection may be gone */
+    /* Best effort; the connection may be gone. Not when no transaction is
+     * open (a failure between batches): the server would warn on stderr. */
+    if ((err || stopped) && PQtransactionStatus(w.conn) != PQTRANS_IDLE)
+        PQclear(PQexec(w.conn, "ROLLBACK"));
     if (err)
         classify(result, &w, &r);
     PQfinish(r.conn);

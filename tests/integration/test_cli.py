@@ -173,11 +173,17 @@ def assert_reached_unavailable_stage(result) -> None:
     """Config, URLs and secrets were accepted and the command went on to its
     next stage: dry-run completes its plan (exit 0); run stops before any
     write at the configured-features check, because this build has no
-    masking engine for the config's fake actions (exit 3); resume is not
-    available yet (exit 1). Never a silent success of a masking run."""
+    masking engine for the config's fake actions (exit 3); resume finds no
+    run to continue (exit 2). Never a silent success of a masking run."""
     if result.code == 0:
         assert "Dry run complete; no writes performed." in result.stderr, result
         assert_event_stream(result)
+        return
+    if result.code == 2:
+        # resume: past config and secrets, its gate finds no run to continue.
+        assert_ccr(result, 2, context="Validating resume prerequisites",
+                   cause="No incomplete run was found in the target database.")
+        assert_error_event(result, 2)
         return
     if result.code == 3:
         block = assert_ccr(result, 3, context="Checking configured features")

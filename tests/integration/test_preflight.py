@@ -29,8 +29,6 @@ SALT = "pv-preflight-salt-0123456789abcdefghijkl"
 ENV = {"ANONYMIZATION_SALT": SALT}
 ANCHOR_2 = "docs/error-codes.md#exit-code-2-pre-flight-failure"
 ANCHOR_3 = "docs/error-codes.md#exit-code-3-config-validation-failure"
-AUTODETECT_NOTE = ("Warning: auto-detect is not available in this build; only columns configured "
-                   "in mask-rules.yaml are masked.")
 
 CHECK_ORDER = [
     "source_connect", "target_connect", "run_lock", "source_catalog_read", "introspection",
@@ -264,7 +262,7 @@ def test_dry_run_plan_and_events(privaci, write_config, dbs):
     before = dbs.target_state()
     r = dry_run(privaci, write_config, dbs)
     assert r.code == 0, r
-    assert r.stderr == AUTODETECT_NOTE + "\n" + PLAN + "Dry run complete; no writes performed.\n"
+    assert r.stderr == PLAN + "Dry run complete; no writes performed.\n"
     events = events_of(r.stdout)
     assert [e["event"] for e in events] == ["log", "preflight.ok"]
     ok = events[1]
@@ -290,7 +288,7 @@ def test_dry_run_report(privaci, write_config, dbs, tmp_path):
     before = dbs.target_state()
     r = dry_run(privaci, write_config, dbs, CONFIG, "--report", str(dest))
     assert r.code == 0, r
-    assert r.stderr == (AUTODETECT_NOTE + "\n" + PLAN + f"Wrote detection report to {dest}\n"
+    assert r.stderr == (PLAN + f"Wrote detection report to {dest}\n"
                         "Dry run complete; no writes performed.\n")
     text = dest.read_text(encoding="utf-8")
     assert text.startswith("# PrivaCI auto-detect report\n\nTables inspected: 7\n"
@@ -304,7 +302,7 @@ def test_dry_run_report(privaci, write_config, dbs, tmp_path):
                      "- `email`: fake, provider=email (high)\n"
                      "- `full_name`: fake, provider=full_name (high)\n\n"
                      "### Uncertain (manual review)\n- _(none)_\n\n"
-                     "### Passthrough\n- `zip`: passthrough (low)\n\n")
+                     "### Passthrough\n- `zip`: passthrough, pattern=zip (low)\n\n")
     assert dbs.target_state() == before
 
 
@@ -573,19 +571,27 @@ def test_configured_feature_unavailable(privaci, write_config, dbs):
 
 def test_ner_mask_needs_the_model(privaci, write_config, dbs, tmp_path):
     config = CONFIG + "  public.notes:\n    columns:\n      body: { action: ner_mask }\n"
+    (tmp_path / "autodetect").symlink_to(REPO / "data" / "autodetect")  # the patterns, no model
     r = dry_run(privaci, write_config, dbs, config, env={"PRIVACI_DATA_DIR": str(tmp_path)})
     assert_preflight_failure(r, 2, "ner_model", "Loading the NER model",
                              f"The NER model at {tmp_path}/ner could not be loaded.",
                              "Install the privaci data files or set PRIVACI_DATA_DIR.")
 
 
-def test_strict_autodetect_cannot_pass_without_autodetect(privaci, write_config, dbs, tmp_path):
+def test_strict_autodetect(privaci, write_config, dbs, tmp_path):
     before = dbs.target_state()
+    # Every high/medium finding of the source is covered (zip and note are low): strict passes.
+    r = dry_run(privaci, write_config, dbs, CONFIG, "--strict-autodetect")
+    assert r.code == 0, r
+    checks = {c["name"]: c["status"] for c in preflight_event(r.stdout, "preflight.ok")["checks"]}
+    assert checks["strict_autodetect"] == "ok"
+    # An uncovered phone column fails it (the full texts: test_autodetect.py).
+    with dbs.source.connect(dbs.source_db) as conn:
+        conn.execute("ALTER TABLE public.orders ADD COLUMN phone text")
     r = dry_run(privaci, write_config, dbs, CONFIG, "--strict-autodetect")
     block = assert_preflight_failure(
         r, 3, "strict_autodetect", "Validating strict auto-detect coverage",
-        "Strict auto-detect coverage cannot be established: auto-detect is not available in "
-        "this build, so no column was scanned.")
+        "Uncovered PII columns: public.orders.phone")
     assert "--no-strict-autodetect" in block["remediation"]
     # With --report the report is written first, then the strict check fails (cli.md §3.2).
     dest = tmp_path / "r.md"
@@ -752,8 +758,10 @@ def test_newer_state_schema_version(privaci, write_config, dbs):
     assert dbs.target_state() == before
 
 
-def test_resume_mode_never_passes_without_its_gate(write_config, dbs):
+def test_resume_mode_gate_finds_no_run(write_config, dbs):
+    # The gate itself is tested with real runs in test_resume.py.
     cfg = write_config(CONFIG)
     r = probe("resume", cfg, dbs.source_url(), dbs.target_url())
     assert_preflight_failure(r, 2, "resume_gate", "Validating resume prerequisites",
-                             "The resume gate is not available in this build.")
+                             "No incomplete run was found in the target database.",
+                             "Start a fresh run with `privaci run`.")

@@ -130,9 +130,8 @@ def assert_same_rows(source_cluster, target_cluster, src_db: str, tgt_db: str,
     assert user_tables(target_cluster, tgt_db) == src_tables
     counts = {}
     for schema, table in tables or src_tables:
-        # The key comes from the source: the target's is the same (DDL check).
-        key = primary_key(source_cluster, src_db, schema, table) or \
-            primary_key(source_cluster, src_db, schema, table)
+        # Ordered by the source's key (the target's is the same: DDL checks).
+        key = primary_key(source_cluster, src_db, schema, table)
         want = row_digests(source_cluster, src_db, schema, table, key)
         got = row_digests(target_cluster, tgt_db, schema, table, key)
         if want != got:
@@ -303,13 +302,15 @@ def test_type_without_binary_io_streams_in_text_mode(privaci, tmp_path, source_c
                  "WHERE oid = 'public.t_nobin'::regtype") == [(0, 0)]
     assert_same_rows(source_cluster, target_cluster, src, tgt)
 
+    # Declared type names (as the catalog renders them), sorted, each once: an
+    # array of the type and a domain over it have no binary I/O either.
+    want_types = {"nobin_items": ["public.t_nobin", "public.t_nobin[]"],
+                  "nobin_log": ["public.t_nobin"], "nobin_keys": ["public.d_nobin"]}
     fallback = [e for e in events if e["event"] == "binary_fallback"]
-    assert sorted((e["schema_name"], e["table_name"]) for e in fallback) == [
-        ("public", "nobin_items"), ("public", "nobin_log")], res
+    assert sorted(e["table_name"] for e in fallback) == sorted(want_types), res
     for e in fallback:
-        assert e["level"] == "warning"
-        # Declared type names (as the catalog renders them), sorted, each once.
-        assert e["unsupported_types"] == ["public.t_nobin"], e
+        assert e["level"] == "warning" and e["schema_name"] == "public"
+        assert e["unsupported_types"] == want_types[e["table_name"]], e
         # Announced at unit start: before the unit's table.end.
         i = events.index(e)
         end = [j for j, x in enumerate(events) if x["event"] == "table.end"
@@ -321,18 +322,20 @@ def test_type_without_binary_io_streams_in_text_mode(privaci, tmp_path, source_c
                   "WHERE run_id = %s AND event_type = 'binary_fallback' ORDER BY table_name",
                   (run_id,))
     assert [(a[0], a[1], a[2]) for a in audit] == [
-        ("public", "nobin_items", "warning"), ("public", "nobin_log", "warning")], audit
+        ("public", t, "warning") for t in sorted(want_types)], audit
     for a in audit:
         # state.md §6 / streaming.md §4: payload {"types": [...]}.
-        assert a[3] == {"types": ["public.t_nobin"]}, a
+        assert a[3] == {"types": want_types[a[1]]}, a
     text_log = sorted(e["table"] for e in events if e["event"] == "table.text_fallback")
-    assert text_log == ["public.nobin_items", "public.nobin_log"], res
+    assert text_log == ["public." + t for t in sorted(want_types)], res
 
     # Many text-mode batches, each with a cursor; the no-PK table in one unit.
     ckpt = checkpoints(target_cluster, tgt, run_id)
     assert ckpt[("public", "nobin_items")][:2] == ("done", 780)
     assert ckpt[("public", "nobin_items")][2] == "1002"
     assert ckpt[("public", "nobin_log")] == ("done", 300, None)
+    last_key = scalar(source_cluster, src, "SELECT max(k) FROM public.nobin_keys")
+    assert ckpt[("public", "nobin_keys")] == ("done", 333, last_key)
     assert ckpt[("public", "plain")][:2] == ("done", 300)
 
 
@@ -375,6 +378,16 @@ def test_partition_children_stream_into_themselves(privaci, tmp_path, source_clu
             qualified("parts", parent)))
         if n:
             assert total == n
+    # Hash children have the single-column key: per-batch checkpoints whose
+    # cursor is the child's own last key; range children (composite key) one
+    # transaction each.
+    ckpt = checkpoints(target_cluster, tgt, run_id)
+    for i in range(4):
+        child = f"sessions_{i}"
+        last = scalar(source_cluster, src, sql.SQL("SELECT max(id)::text FROM ONLY {}").format(
+            qualified("parts", child)))
+        assert ckpt[("parts", child)] == ("done", counts[("parts", child)], last), ckpt
+    assert ckpt[("parts", "readings_2023_01")][2] is None
     # Partition bounds replicated.
     q = ("SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_class c "
          "WHERE c.relispartition ORDER BY 1")
@@ -428,6 +441,12 @@ def test_key_shapes_batches_checkpoints_and_sequences(privaci, tmp_path, source_
     # Composite and missing PKs: one transaction, table-level checkpoint (no cursor).
     for table in ("composite", "nopk"):
         assert ckpt[("keys", table)] == ("done", counts[("keys", table)], None), ckpt
+    fallback = query(target_cluster, tgt,
+                     "SELECT table_name, payload FROM _privaci.audit_log WHERE run_id = %s "
+                     "AND event_type = 'checkpoint_fallback' ORDER BY table_name", (run_id,))
+    assert fallback == [
+        ("composite", {"reason": "composite_pk", "primary_key": ["a", "b"]}),
+        ("nopk", {"reason": "no_pk", "primary_key": []})], fallback
     assert counts[("keys", "nopk")] == 2302
     assert counts[("keys", "composite")] == 2500
 
@@ -513,6 +532,15 @@ def test_jobs_1_and_jobs_4_give_identical_targets(privaci, tmp_path, source_clus
                           "--jobs", jobs)
         run_id, events = assert_succeeded(res, target_cluster, tgt)
         assert len(units_of(events)) > 40
+        # --jobs N: at most N units between their table.start and table.end.
+        busy = peak = 0
+        for e in events:
+            busy += {"table.start": 1, "table.end": -1}.get(e["event"], 0)
+            peak = max(peak, busy)
+        if jobs == "1":
+            assert peak == 1, "units overlapped with --jobs 1"
+        else:
+            assert 2 <= peak <= 4, f"{peak} units streamed at once with --jobs 4"
         targets[jobs] = (tgt, units_of(events))
     assert targets["1"][1] == targets["4"][1]
 
@@ -576,7 +604,7 @@ def test_event_stream_and_run_row(privaci, tmp_path, source_cluster, target_clus
     for i, e in enumerate(events):
         if e["event"] in ("table.start", "table.end", "table.progress"):
             per_unit.setdefault((e["schema_name"], e["table_name"]), []).append((i, e))
-    assert len(per_unit) == 12
+    assert set(per_unit) == set(user_tables(source_cluster, src))
     for unit, seq in per_unit.items():
         kinds = [e["event"] for _, e in seq]
         assert kinds[0] == "table.start" and kinds[-1] == "table.end", (unit, kinds)
@@ -650,12 +678,27 @@ def test_target_copy_failure_fails_only_that_unit(privaci, tmp_path, source_clus
     assert count_rows(target_cluster, tgt, "public", "bad") == 100  # the committed batch stays
     assert scalar(target_cluster, tgt, "SELECT status FROM _privaci.runs WHERE run_id = %s",
                   (run_id,)) == "failed"
+    # The audit row of the failure (streaming.md §8.1 step 2): value-free.
+    failed = query(target_cluster, tgt,
+                   "SELECT level, schema_name, table_name, column_name, payload "
+                   "FROM _privaci.audit_log WHERE run_id = %s AND event_type = 'table.failed'",
+                   (run_id,))
+    assert len(failed) == 1, failed
+    level, schema, table, column, payload = failed[0]
+    assert (level, schema, table, column) == ("error", "public", "bad", None), failed
+    assert {k: payload.get(k) for k in ("phase", "column", "batch", "rows_processed",
+                                        "sqlstate")} == {
+        "phase": "write", "column": None, "batch": 2, "rows_processed": 100,
+        "sqlstate": "22P05"}, payload
+    assert isinstance(payload.get("error"), str) and payload["error"], payload
     payloads = query(target_cluster, tgt, "SELECT payload::text FROM _privaci.audit_log")
     assert not [p for p in payloads if "secret" in p[0] or "日本" in p[0]]
     # Other units ended normally.
     done = {(e["schema_name"], e["table_name"]) for e in events if e["event"] == "table.end"}
     assert done == {("public", "good_a"), ("public", "good_b")}
 
+    # No stray server notices (e.g. a ROLLBACK outside a transaction) on stderr.
+    assert not re.search(r"^(WARNING|NOTICE):", res.stderr, re.M), res
     lines = res.stderr.rstrip("\n").split("\n")
     assert lines[-1] == f"Run {run_id} failed: 1 of 3 table(s) failed: public.bad.", res
     assert "Streaming public.bad" in res.stderr  # the unit's C/C/R block
@@ -664,13 +707,14 @@ def test_target_copy_failure_fails_only_that_unit(privaci, tmp_path, source_clus
 # ------------------------------------------------------------------ 9. memory
 
 
-def sample_run_rss(argv: list[str], env: dict, out_dir: Path) -> tuple[int, int, str]:
-    """Runs privaci, sampling VmRSS every 50 ms; returns (peak kB, code, stderr)."""
+def sample_run_rss(argv: list[str], env: dict, out_dir: Path) -> tuple[int, int, int, str]:
+    """Runs privaci, sampling VmRSS (and the kernel's VmHWM high-water mark)
+    every 50 ms; returns (peak kB, samples, exit code, stderr)."""
     out, err = out_dir / "stdout", out_dir / "stderr"
     with open(out, "wb") as fo, open(err, "wb") as fe:
         proc = subprocess.Popen(argv, env=clean_env(env), stdout=fo, stderr=fe,
                                 stdin=subprocess.DEVNULL, cwd=out_dir)
-        peak = 0
+        peak = samples = 0
         deadline = time.monotonic() + 240
         while proc.poll() is None:
             try:
@@ -680,12 +724,13 @@ def sample_run_rss(argv: list[str], env: dict, out_dir: Path) -> tuple[int, int,
             for line in status.splitlines():
                 if line.startswith(("VmRSS:", "VmHWM:")):
                     peak = max(peak, int(line.split()[1]))
+            samples += 1
             if time.monotonic() > deadline:
                 proc.kill()
                 pytest.fail("privaci run did not finish within 240 s")
             time.sleep(0.05)
         code = proc.wait()
-    return peak, code, err.read_text(errors="replace")
+    return peak, samples, code, err.read_text(errors="replace")
 
 
 def test_memory_peak_rss_is_flat_in_table_size(tmp_path, source_cluster, target_cluster):
@@ -705,10 +750,13 @@ def test_memory_peak_rss_is_flat_in_table_size(tmp_path, source_cluster, target_
         argv = [str(privaci_bin()), "run", "--config", str(cfg), "--source",
                 source_cluster.url(db), "--target", target_cluster.url(tgt), "--jobs", "1",
                 "--no-progress"]
-        peak, code, stderr = sample_run_rss(argv, ENV, run_dir)
+        peak, samples, code, stderr = sample_run_rss(argv, ENV, run_dir)
         assert code == 0, stderr
+        assert samples >= 3, f"only {samples} RSS samples: the run was too short to measure"
         assert re.search(rf"succeeded: 1 table\(s\), {rows} row\(s\)\.$", stderr.strip()), stderr
         assert count_rows(target_cluster, tgt, "public", "narrow") == rows
+        assert query(target_cluster, tgt, "SELECT status, rows_processed, last_pk_value "
+                     "FROM _privaci.table_checkpoints") == [("done", rows, str(rows))]
         peaks[rows] = peak
         source_cluster.drop_db(db)
         target_cluster.drop_db(tgt)

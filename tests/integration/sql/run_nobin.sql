@@ -18,7 +18,8 @@ CREATE TABLE public.nobin_items (
     blob   bytea,
     at     timestamptz,
     amount numeric,
-    v2     public.t_nobin
+    v2     public.t_nobin,
+    arr    public.t_nobin[]
 );
 INSERT INTO public.nobin_items
 SELECT g,
@@ -30,7 +31,8 @@ SELECT g,
        decode(md5(g::text), 'hex'),
        TIMESTAMPTZ '2020-01-01 00:00:00+00' + g * INTERVAL '1 hour 0.000001 s',
        g / 3.0,
-       CASE WHEN g % 3 = 0 THEN NULL ELSE ('second ' || g)::public.t_nobin END
+       CASE WHEN g % 3 = 0 THEN NULL ELSE ('second ' || g)::public.t_nobin END,
+       ARRAY[('a' || g)::public.t_nobin, NULL, E'q"\\ {x}'::public.t_nobin]
 FROM generate_series(1, 777) AS g;
 INSERT INTO public.nobin_items (id, v) VALUES (1000, NULL), (1001, ''), (1002, E'\\N');
 
@@ -38,6 +40,16 @@ INSERT INTO public.nobin_items (id, v) VALUES (1000, NULL), (1001, ''), (1002, E
 CREATE TABLE public.nobin_log (v public.t_nobin, n integer);
 INSERT INTO public.nobin_log SELECT ('log ' || g)::public.t_nobin, g % 7 FROM generate_series(1, 250) g;
 INSERT INTO public.nobin_log SELECT ('log ' || g)::public.t_nobin, g % 7 FROM generate_series(1, 50) g;
+
+-- A domain over the type (the domain inherits the missing send/receive),
+-- and a text primary key whose cursor needs text-COPY unescaping.
+CREATE DOMAIN public.d_nobin AS public.t_nobin;
+CREATE TABLE public.nobin_keys (k text PRIMARY KEY, d public.d_nobin);
+INSERT INTO public.nobin_keys
+SELECT 'key ' || lpad(g::text, 4, '0') || CASE g % 4 WHEN 0 THEN E'\t' WHEN 1 THEN E'\\'
+                                               WHEN 2 THEN E'\n' ELSE ' é' END,
+       ('d' || g)::public.d_nobin
+FROM generate_series(1, 333) g;
 
 -- A binary table in the same run: stays binary, no binary_fallback.
 CREATE TABLE public.plain (id integer PRIMARY KEY, s text);

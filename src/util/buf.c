@@ -1,4 +1,4 @@
-#include "copy/buf.h"
+#include "util/buf.h"
 
 #include "util/xalloc.h"
 

@@ -1,14 +1,14 @@
 /*
- * buf.h — the growable byte buffer the COPY code and the codecs write into,
- * plus the big-endian helpers of the wire format.
+ * buf.h — the growable byte buffer the COPY code, the codecs and the masking
+ * actions write into, plus the big-endian helpers of the wire format.
  *
  * A pv_buf is owned by its caller and reused: decoders and encoders *append*
  * to it, the caller resets `len` between cells or batches (pv_buf_reset), so
  * after warm-up no cell allocates. The hot helpers are inline on purpose:
  * the decode path calls them once per byte or digit.
  */
-#ifndef PRIVACI_COPY_BUF_H
-#define PRIVACI_COPY_BUF_H
+#ifndef PRIVACI_UTIL_BUF_H
+#define PRIVACI_UTIL_BUF_H
 
 #include <stddef.h>
 #include <stdint.h>

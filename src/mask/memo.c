@@ -1,0 +1,128 @@
+/*
+ * memo.c — see memo.h.
+ *
+ * Direct-mapped: slot = hash(input) mod 256. Each slot holds the input, its
+ * output and the input's full 64-bit hash (compared first, so a miss rarely
+ * touches the bytes). Entries are never wrong, only evicted: the mapping
+ * they cache cannot change during a column's life.
+ */
+#include "mask/memo.h"
+
+#include "util/xalloc.h"
+
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Adaptive switch-off: judge every WINDOW lookups; below 1/16 hits, sleep. */
+#define WINDOW        4096
+#define MIN_HIT_SHIFT 4
+#define SLEEP_LOOKUPS 65536
+
+typedef struct memo_slot {
+    uint64_t hash;
+    uint8_t key_len; /* 0 = empty (the empty string is never memoised) */
+    uint8_t val_len;
+    uint8_t key[PV_MEMO_KEY_MAX];
+    uint8_t val[PV_MEMO_VAL_MAX];
+} memo_slot;
+
+struct pv_memo {
+    memo_slot slots[PV_MEMO_SLOTS];
+    uint32_t window_lookups;
+    uint32_t window_hits;
+    uint32_t sleep_left; /* > 0: switched off for this many more lookups */
+    uint64_t lookups;
+    uint64_t hits;
+};
+
+pv_memo *pv_memo_new(void)
+{
+    return pv_xcalloc(1, sizeof(pv_memo));
+}
+
+void pv_memo_free(pv_memo *memo)
+{
+    if (!memo)
+        return;
+    /* Inputs are source values: do not leave them in freed memory. */
+    OPENSSL_cleanse(memo, sizeof(*memo));
+    free(memo);
+}
+
+/* A fast 64-bit mix (not cryptographic: a bad distribution only costs hits). */
+static uint64_t memo_hash(const uint8_t *p, size_t len)
+{
+    const uint64_t k = 0x9E3779B97F4A7C15ULL;
+    uint64_t h = len * k;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    for (size_t j = 0; i + j < len; j++)
+        tail |= (uint64_t)p[i + j] << (8 * j);
+    h = (h ^ tail) * k;
+    h ^= h >> 32;
+    return h;
+}
+
+/* True while the memo is switched off; counts the lookup either way. */
+static bool asleep(pv_memo *memo)
+{
+    memo->lookups++;
+    if (memo->sleep_left) {
+        memo->sleep_left--;
+        return true;
+    }
+    return false;
+}
+
+static void judge_window(pv_memo *memo, bool hit)
+{
+    memo->window_lookups++;
+    memo->window_hits += hit;
+    if (memo->window_lookups < WINDOW)
+        return;
+    if (memo->window_hits < (WINDOW >> MIN_HIT_SHIFT))
+        memo->sleep_left = SLEEP_LOOKUPS;
+    memo->window_lookups = 0;
+    memo->window_hits = 0;
+}
+
+bool pv_memo_get(pv_memo *memo, const uint8_t *in, size_t len, pv_buf *out)
+{
+    if (!memo || len == 0 || len > PV_MEMO_KEY_MAX || asleep(memo))
+        return false;
+    uint64_t h = memo_hash(in, len);
+    const memo_slot *s = &memo->slots[h & (PV_MEMO_SLOTS - 1)];
+    bool hit = s->key_len == len && s->hash == h && memcmp(s->key, in, len) == 0;
+    judge_window(memo, hit);
+    if (!hit)
+        return false;
+    memo->hits++;
+    pv_buf_put(out, s->val, s->val_len);
+    return true;
+}
+
+void pv_memo_put(pv_memo *memo, const uint8_t *in, size_t len, const uint8_t *out, size_t out_len)
+{
+    if (!memo || len == 0 || len > PV_MEMO_KEY_MAX || out_len > PV_MEMO_VAL_MAX || memo->sleep_left)
+        return;
+    uint64_t h = memo_hash(in, len);
+    memo_slot *s = &memo->slots[h & (PV_MEMO_SLOTS - 1)];
+    s->hash = h;
+    s->key_len = (uint8_t)len;
+    s->val_len = (uint8_t)out_len;
+    memcpy(s->key, in, len);
+    memcpy(s->val, out, out_len);
+}
+
+void pv_memo_stats(const pv_memo *memo, uint64_t *lookups, uint64_t *hits)
+{
+    *lookups = memo ? memo->lookups : 0;
+    *hits = memo ? memo->hits : 0;
+}
