@@ -22,7 +22,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC_DIR = Path(os.environ.get("PRIVACI_SPEC_DIR", "/work/shared/spec"))
+# CI checks the repository out with shared/ beside it.
+_SPEC_BESIDE = Path(__file__).resolve().parents[3] / "shared" / "spec"
+SPEC_DIR = Path(os.environ.get("PRIVACI_SPEC_DIR") or
+                (_SPEC_BESIDE if _SPEC_BESIDE.is_dir() else "/work/shared/spec"))
 
 ANCHORS = {
     1: "exit-code-1-generic-error",
