@@ -19,6 +19,7 @@ Every test uses fresh databases; names start with `run_`.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import time
@@ -733,6 +734,9 @@ def sample_run_rss(argv: list[str], env: dict, out_dir: Path) -> tuple[int, int,
     return peak, samples, code, err.read_text(errors="replace")
 
 
+@pytest.mark.skipif("ASAN_OPTIONS" in os.environ, reason=(
+    "under AddressSanitizer the RSS measures its quarantine of freed memory (libpq frees "
+    "every row it hands out), not privaci's working set; the plain build runs this test"))
 def test_memory_peak_rss_is_flat_in_table_size(tmp_path, source_cluster, target_cluster):
     peaks = {}
     for rows in (200_000, 2_000_000):
