@@ -14,6 +14,7 @@
  */
 #include "config/config.h"
 
+#include "util/fydiag.h"
 #include "util/xalloc.h"
 
 #include <dirent.h>
@@ -91,27 +92,6 @@ static bool has_yaml_suffix(const char *file)
     return n > 5 && strcmp(file + n - 5, ".yaml") == 0;
 }
 
-static void discard_diag(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag;
-    (void)user;
-    (void)buf;
-    (void)len;
-}
-
-/*
- * FYPCF_QUIET alone still lets libfyaml print parse errors to stderr; a
- * diagnostics object with a discarding output keeps library code silent.
- */
-static struct fy_diag *silent_diag(void)
-{
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = discard_diag;
-    return fy_diag_create(&dcfg);
-}
-
 /* The top-level `name:` of one provider file, if it has a valid one. */
 static void scan_file(const char *path, struct fy_diag *diag)
 {
@@ -157,7 +137,7 @@ static void scan_search_path(const char *list, struct fy_diag *diag)
 
 static void scan_all(void)
 {
-    struct fy_diag *diag = silent_diag();
+    struct fy_diag *diag = pv_fy_silent_diag(false);
     const char *list = getenv("PRIVACI_PROVIDERS_PATH");
     if (list && *list)
         scan_search_path(list, diag);

@@ -10,6 +10,7 @@
 #include "mask/library.h"
 #include "mask/num.h"
 #include "mask/providers.h"
+#include "util/fydiag.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -581,27 +582,6 @@ static bool read_file(const char *path, char **data, size_t *len)
     return true;
 }
 
-static void discard_diag(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag;
-    (void)user;
-    (void)buf;
-    (void)len;
-}
-
-/* libfyaml reports errors through a diag object; collect them instead of printing. */
-static struct fy_diag *collecting_diag(void)
-{
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = discard_diag;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
-    if (diag)
-        fy_diag_set_collect_errors(diag, true);
-    return diag;
-}
-
 static void report_parse_error(load_ctx *ctx, struct fy_diag *diag)
 {
     void *it = NULL;
@@ -621,7 +601,7 @@ static pv_custom_provider *load_file(load_ctx *ctx, const char *path)
         problem(ctx, 1, "the file could not be read");
         return NULL;
     }
-    struct fy_diag *diag = collecting_diag();
+    struct fy_diag *diag = pv_fy_silent_diag(true);
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET, .diag = diag};
     struct fy_document *doc = fy_document_build_from_string(&cfg, data, len);
     pv_custom_provider *p = NULL;
