@@ -75,7 +75,6 @@ int pv_cmd_validate(const pv_command *cmd, const pv_args *args);
 int pv_cmd_gen_salt(const pv_command *cmd, const pv_args *args);
 int pv_cmd_schema_config(const pv_command *cmd, const pv_args *args);
 int pv_cmd_migrate_config(const pv_command *cmd, const pv_args *args);
-int pv_cmd_run_family(const pv_command *cmd, const pv_args *args);
 int pv_cmd_run(const pv_command *cmd, const pv_args *args);
 int pv_cmd_resume(const pv_command *cmd, const pv_args *args);
 int pv_cmd_dry_run(const pv_command *cmd, const pv_args *args);

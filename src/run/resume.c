@@ -132,11 +132,15 @@ static void emit_table_event(pv_log_level level, const char *event, const char *
  */
 static bool cursor_parses(PGconn *source, const pv_unit *u)
 {
+    PGresult *res = PQexec(source, "SAVEPOINT privaci_cursor");
+    bool usable = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!usable) /* the connection's own trouble: the stream reports it, the cursor stays */
+        return true;
     const pv_stream_column *pk = &u->columns[u->stream.pk_column];
     char *sql = pv_xasprintf("SELECT $1::%s", pk->type_name);
-    PQclear(PQexec(source, "SAVEPOINT privaci_cursor"));
     const char *params[1] = {u->cursor};
-    PGresult *res = PQexecParams(source, sql, 1, NULL, params, NULL, NULL, 0);
+    res = PQexecParams(source, sql, 1, NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
     free(sql);

@@ -75,6 +75,8 @@ static const bad_case BAD[] = {
      "Invalid YAML syntax at line 1, column 5.", NULL},
     {"inline_explicit_key_tab", ": : ? v1:\t- x\n", 3, CTX_PARSE,
      "Invalid YAML syntax at line 1, column 10.", NULL},
+    {"explicit_key_tab_after_quote_char", "? p{'x:\t- y\n", 3, CTX_PARSE,
+     "Invalid YAML syntax at line 1, column 8.", NULL},
     {"explicit_key_tab_before_flow", V "tables:\n  ? a.b::\t  ?{x}\n", 3, CTX_PARSE,
      "Invalid YAML syntax at line 3, column 10.", NULL},
     {"merge_of_scalar", V "tables:\n  a.b:\n    <<: 5\n", 3, CTX_PARSE,
