@@ -93,7 +93,8 @@ SELECT i,
        'Ticket ' || md5(i::text) || '. '
          || s[1 + i % 16] || ' ' || s[1 + (i / 16) % 16] || ' ' || s[1 + (i / 256) % 16] || ' '
          || s[1 + (i * 7) % 16] || ' ' || s[1 + (i * 11) % 16] || ' ' || s[1 + (i * 13) % 16] || ' '
-         || s[1 + (i * 17) % 16] || ' Follow-up by agent ' || (i % 97) || ' on day ' || (i % 365) || '.'
+         || s[1 + (i * 17) % 16] || ' ' || s[1 + (i * 19) % 16] || ' ' || s[1 + (i * 23) % 16] || ' '
+         || s[1 + (i * 29) % 16] || ' ' || s[1 + (i * 31) % 16] || ' Follow-up by agent ' || (i % 97) || ' on day ' || (i % 365) || '.'
 FROM generate_series(1, :notes_rows::bigint) AS i,
      LATERAL (SELECT ARRAY[
        'The patient called about the appointment that was moved to next Tuesday afternoon.',

@@ -193,7 +193,8 @@ def main():
     if rss:
         small, big = rss
         diff = (big - small) / small
-        out.append(f"| peak RSS, 1M vs 10M rows, differs < 10% | {small / 1024:.1f} vs "
+        rs, rb = f.med("rss", "small", "rows"), f.med("rss", "big", "rows")
+        out.append(f"| peak RSS, {rs:,.0f} vs {rb:,.0f} rows, differs < 10% | {small / 1024:.1f} vs "
                    f"{big / 1024:.1f} MiB ({diff * 100:+.1f}%) | {verdict(abs(diff) < 0.10)} |")
     out.append("")
     print("\n".join(out))

@@ -2,7 +2,7 @@
 # privaci benchmark: privaci (passthrough) vs the raw binary COPY pipe, vs
 # pgcopydb on the demo database, and privaci's peak RSS on 1M vs 10M rows.
 #
-#   bench/run.sh                 # full run (~10 min on 2 cores)
+#   bench/run.sh                 # full run (~5.5 min on 2 cores, +1 min the first time)
 #   BENCH_SCALE=0.1 bench/run.sh # quick mode: every generated table × 0.1
 #
 # Environment:
@@ -11,12 +11,13 @@
 #   BENCH_ONLY   comma list of sections to run: pipe,demo,rss (default all)
 #   BENCH_PORT   port number naming the cluster's Unix socket (default 54329)
 #   BENCH_KEEP   1 = leave the cluster running at the end (default: stop it)
-#   BENCH_PERF   1 = also record a `perf record -g` profile of one privaci
-#                run on the users table (bench/.work/perf/)
+#   BENCH_PERF   1 = also profile one privaci run on the users table with
+#                `perf record -a -g` (whole machine; bench/.work/perf/top.txt)
 #   PRIVACI      the binary (default build/privaci, built with `make` if missing)
 #
 # Everything lives under bench/.work/ (gitignored): the cluster, logs, raw
-# per-run figures (results.tsv) and the Markdown summary (results.md).
+# per-run figures (results.tsv) and the Markdown summary (results.md) that
+# bench/README.md's results tables are copied from. See bench/README.md.
 # Idempotent: the cluster and the generated databases are reused when their
 # scale and generator are unchanged; every target is recreated per run.
 set -euo pipefail
@@ -276,12 +277,12 @@ privaci_once() { # section label run tool config src dst table jobs
     record_timed "$section" "$label" "$run" "$tool"
     local msg="  run $run: $tool wall ${T_WALL}s"
     if [[ -n $table ]]; then
-        local ms dcpu dload
+        local ms dcpu _load
         ms=$(python3 "$BENCH_DIR/benchlib.py" event "$prefix.out" table.end duration_ms "$table")
         [[ -n $ms ]] || die "no table.end event for $table in $prefix.out"
         T_DATA=$(calc "$ms / 1000")
         record "$section" "$label" "$run" "${tool}_data" "$T_DATA"
-        read -r dcpu dload < <(python3 "$BENCH_DIR/benchlib.py" phase "$prefix.out" "$prefix.cpu" "$table")
+        read -r dcpu _load < <(python3 "$BENCH_DIR/benchlib.py" phase "$prefix.out" "$prefix.cpu" "$table")
         if [[ -n $dcpu ]]; then
             record "$section" "$label" "$run" "${tool}_dscpu" "$dcpu"
             msg+=", data ${T_DATA}s (server cpu ${dcpu}s)"
@@ -379,17 +380,19 @@ section_pipe() {
         perf record -a -g -e cpu-clock -F 999 -o "$WORK/perf/privaci.data" -- "$PRIVACI" run \
             --config "$WORK/only_users.yaml" --source "$(url bench_src)" --target "$(url bench_dst)" \
             --no-progress --jobs 1 >"$WORK/perf/run.jsonl" 2>"$WORK/perf/perf.log"
+        # (head closes its pipe early: no pipefail for these reports)
         local rep="perf report -i $WORK/perf/privaci.data --no-children -g none --stdio"
-        {
-            echo "## CPU samples by process"
+        (
+            set +o pipefail
+            echo "## CPU samples by process (cpu-clock, 999 Hz, whole machine)"
             $rep -n --sort comm,pid 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
             echo "## privaci: top symbols"
             $rep -n --comm privaci --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
-            echo "## postgres backends: top symbols"
+            echo "## postgres processes: top symbols"
             $rep -n --comm postgres --sort pid,sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
-        } >"$WORK/perf/top.txt"
+        ) >"$WORK/perf/top.txt"
         perf report -i "$WORK/perf/privaci.data" --no-children --comm privaci --stdio \
-            2>/dev/null | head -300 >"$WORK/perf/privaci-callgraph.txt"
+            >"$WORK/perf/privaci-callgraph.txt" 2>/dev/null || true
         echo "  profile: $WORK/perf/top.txt" >&2
     fi
 }
@@ -489,11 +492,16 @@ main() {
         echo "# machine"
         echo "nproc: $(nproc)"
         echo "memory: $(free -h | awk '/^Mem:/ {print $2}')"
-        echo "cpu: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
+        echo "cpu: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')" \
+            "(family $(lscpu | awk -F: '/CPU family/ {gsub(/ /, "", $2); print $2}')," \
+            "model $(lscpu | awk -F: '/^Model:/ {gsub(/ /, "", $2); print $2}'))," \
+            "$(lscpu | awk -F: '/Hypervisor vendor/ {gsub(/^ +/, "", $2); print $2 " guest"}')"
+        echo "os: Debian $(cat /etc/debian_version 2>/dev/null), kernel $(uname -r), $(df -T "$WORK" | awk 'NR == 2 {print $2}') disk"
         echo "postgres: $("$PGBIN/postgres" --version)"
         echo "pgcopydb: $(pgcopydb --version 2>/dev/null | head -1)"
         echo "privaci: $("$PRIVACI" --version) ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'))"
         echo "scale: $SCALE, runs: $RUNS"
+        echo "date: $(date -u '+%F %H:%M UTC'), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     } >"$WORK/machine.txt"
     cat "$WORK/machine.txt" >&2
     local t0
