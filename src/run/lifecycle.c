@@ -274,7 +274,8 @@ static void report_unit_failure(pv_unit *u)
     json_object_set_new(f, "remediation", json_string(e->remediation));
     json_object_set_new(f, "schema_name", json_string(u->table->schema));
     json_object_set_new(f, "table_name", json_string(u->table->name));
-    json_object_set_new(f, "column", json_null());
+    json_object_set_new(f, "column",
+                        *u->result.column ? json_string(u->result.column) : json_null());
     json_object_set_new(f, "batch", json_integer(u->result.batches + 1));
     json_object_set_new(f, "rows_processed", json_integer(u->result.rows));
     json_object_set_new(f, "sqlstate",
@@ -351,7 +352,7 @@ static void record_unit_failure(pv_lifecycle *lc, const pv_unit *u)
         const pv_stream_result *r = &u->result;
         json_t *p = json_object();
         json_object_set_new(p, "phase", json_string(r->source_side ? "read" : "write"));
-        json_object_set_new(p, "column", json_null());
+        json_object_set_new(p, "column", *r->column ? json_string(r->column) : json_null());
         json_object_set_new(p, "batch", json_integer(r->batches + 1));
         json_object_set_new(p, "rows_processed", json_integer(r->rows));
         json_object_set_new(p, "sqlstate", *r->sqlstate ? json_string(r->sqlstate) : json_null());

@@ -327,15 +327,24 @@ typedef struct writer {
     int64_t batch;     /* 1-based number of the batch being written */
     double started, last_progress;
     char sqlstate[6];   /* of the target's failure, if any */
+    char column[64];    /* the column the target named in it, if any */
     bool source_failed; /* the failure came from the reader */
 } writer;
+
+/* What the target said about a failure: its SQLSTATE and column — never DETAIL. */
+static void note_failure(writer *w, const PGresult *res)
+{
+    note_sqlstate(w->sqlstate, res);
+    const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
+    snprintf(w->column, sizeof(w->column), "%s", column ? column : "");
+}
 
 static pv_error *exec_simple(writer *w, const char *sql)
 {
     PGresult *res = PQexec(w->conn, sql);
     pv_error *err = NULL;
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        note_sqlstate(w->sqlstate, res);
+        note_failure(w, res);
         err = write_error(w->unit, res, w->batch, w->committed + w->pending);
     }
     PQclear(res);
@@ -356,7 +365,7 @@ static pv_error *copy_begin(writer *w)
     free(sql);
     pv_error *err = NULL;
     if (PQresultStatus(res) != PGRES_COPY_IN) {
-        note_sqlstate(w->sqlstate, res);
+        note_failure(w, res);
         err = write_error(w->unit, res, w->batch, w->committed);
     }
     PQclear(res);
@@ -380,7 +389,7 @@ static pv_error *copy_end(writer *w)
     PGresult *res;
     while ((res = PQgetResult(w->conn)) != NULL) {
         if (!err && PQresultStatus(res) != PGRES_COMMAND_OK) {
-            note_sqlstate(w->sqlstate, res);
+            note_failure(w, res);
             err = write_error(w->unit, res, w->batch, w->committed);
         }
         PQclear(res);
@@ -677,6 +686,9 @@ static void classify(pv_stream_result *result, const writer *w, const reader *r)
     result->source_side = source;
     result->snapshot_refused = source && r->snapshot_refused;
     snprintf(result->sqlstate, sizeof(result->sqlstate), "%s", sqlstate);
+    if (!source && w->column[0])
+        snprintf(result->column, sizeof(result->column), "%s.%s.%s", w->unit->schema,
+                 w->unit->table, w->column);
     result->retryable = result->snapshot_refused || PQstatus(conn) == CONNECTION_BAD ||
                         transient_sqlstate(sqlstate);
 }

@@ -76,6 +76,7 @@ typedef struct pv_stream_result {
     bool source_side;
     bool snapshot_refused;
     char sqlstate[6];
+    char column[200]; /* "schema.table.column" the target named, or "" */
 } pv_stream_result;
 
 /* Streams one unit. Emits table.start / table.progress / table.end. */
