@@ -10,6 +10,8 @@
 
 #include "copy/codec.h"
 
+#include "util/hex.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,17 +78,6 @@ static inline bool pv_is_digit(char c)
 static inline char pv_lower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
-static inline int pv_hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Trims ASCII whitespace off both ends of [*s, *s + *n). */

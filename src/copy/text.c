@@ -11,6 +11,7 @@
  */
 #include "copy/copy.h"
 
+#include "util/hex.h"
 #include "util/xalloc.h"
 
 #include <inttypes.h>
@@ -52,17 +53,6 @@ bool pv_copy_text_split(const uint8_t *line, size_t len, pv_cell *cells, int nco
     return field == ncols;
 }
 
-static int hex_value(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes the escape after a backslash at s[*i]; advances *i past it. */
 static uint8_t unescape_one(const uint8_t *s, size_t n, size_t *i)
 {
@@ -75,10 +65,10 @@ static uint8_t unescape_one(const uint8_t *s, size_t n, size_t *i)
     }
     switch (c) {
     case 'x':
-        if (*i < n && hex_value(s[*i]) >= 0) {
-            int val = hex_value(s[(*i)++]);
-            if (*i < n && hex_value(s[*i]) >= 0)
-                val = (val << 4) + hex_value(s[(*i)++]);
+        if (*i < n && pv_hex_digit(s[*i]) >= 0) {
+            int val = pv_hex_digit(s[(*i)++]);
+            if (*i < n && pv_hex_digit(s[*i]) >= 0)
+                val = (val << 4) + pv_hex_digit(s[(*i)++]);
             return (uint8_t)val;
         }
         return 'x';

@@ -1,5 +1,6 @@
 #include "obs/redact.h"
 
+#include "util/hex.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -80,33 +81,6 @@ static int is_url(const char *s)
     return strncasecmp(s, "postgres://", 11) == 0 || strncasecmp(s, "postgresql://", 13) == 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes `len` bytes as libpq does (invalid escapes kept). */
-static char *percent_decode(const char *s, size_t len)
-{
-    pv_strbuf sb = PV_STRBUF_INIT;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0 &&
-            (hex_digit(s[i + 1]) | hex_digit(s[i + 2])) != 0) {
-            pv_strbuf_append_char(&sb, (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2])));
-            i += 2;
-        } else {
-            pv_strbuf_append_char(&sb, s[i]);
-        }
-    }
-    return pv_strbuf_take(&sb);
-}
-
 /* Registers a password as written and, when they differ, as decoded. */
 static void register_password(const char *raw, size_t len, char *decoded)
 {
@@ -152,7 +126,7 @@ static void url_split(const char *url, url_parts *u)
 static int is_password_param(const char *p, const char *end)
 {
     const char *eq = memchr(p, '=', (size_t)(end - p));
-    char *key = percent_decode(p, (size_t)((eq ? eq : end) - p));
+    char *key = pv_percent_decode(p, (size_t)((eq ? eq : end) - p));
     int yes = strcmp(key, "password") == 0;
     free(key);
     return yes;
@@ -165,14 +139,14 @@ static void url_register_passwords(const char *url)
     url_split(url, &u);
     if (u.colon && u.at > u.colon + 1)
         register_password(u.colon + 1, (size_t)(u.at - u.colon - 1),
-                          percent_decode(u.colon + 1, (size_t)(u.at - u.colon - 1)));
+                          pv_percent_decode(u.colon + 1, (size_t)(u.at - u.colon - 1)));
     for (const char *p = u.query; p && p < u.query_end;) {
         const char *end = memchr(p, '&', (size_t)(u.query_end - p));
         end = end ? end : u.query_end;
         const char *eq = memchr(p, '=', (size_t)(end - p));
         if (eq && eq + 1 < end && is_password_param(p, end))
             register_password(eq + 1, (size_t)(end - eq - 1),
-                              percent_decode(eq + 1, (size_t)(end - eq - 1)));
+                              pv_percent_decode(eq + 1, (size_t)(end - eq - 1)));
         p = end + 1;
     }
 }

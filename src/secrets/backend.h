@@ -42,14 +42,13 @@ typedef struct pv_secret_uri {
 /*
  * Splits `ref` (which contains "://"). Returns 0, or -1 when the text before
  * "://" is not a syntactically valid scheme (RFC 3986: ALPHA *( ALPHA /
- * DIGIT / "+" / "-" / "." )); the URI is then left zeroed.
+ * DIGIT / "+" / "-" / "." )); the URI is then left zeroed. Components are
+ * percent-decoded with pv_percent_decode (util/hex.h).
  */
 int pv_secret_uri_parse(const char *ref, pv_secret_uri *uri);
 void pv_secret_uri_free(pv_secret_uri *uri);
 /* The value of query parameter `name` (the last one when repeated), or NULL. */
 const char *pv_secret_uri_param(const pv_secret_uri *uri, const char *name);
-/* Percent-decodes `len` bytes (invalid escapes and "%00" stay as written). */
-char *pv_secret_percent_decode(const char *s, size_t len);
 
 /* A backend failure: `cause` is owned; `remediation` is static or NULL. */
 typedef struct pv_secret_failure {

@@ -8,44 +8,12 @@
  */
 #include "secrets/backend.h"
 
+#include "util/hex.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-char *pv_secret_percent_decode(const char *s, size_t len)
-{
-    char *out = pv_xmalloc(len + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len) {
-            int h = hex_value(s[i + 1]);
-            int l = hex_value(s[i + 2]);
-            /* "%00" stays as written: a NUL inside a C string would silently
-             * cut a path or a name short. */
-            if (h >= 0 && l >= 0 && (h | l) != 0) {
-                out[o++] = (char)(h * 16 + l);
-                i += 2;
-                continue;
-            }
-        }
-        out[o++] = s[i];
-    }
-    out[o] = '\0';
-    return out;
-}
 
 /* RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
 static bool scheme_valid(const char *s, size_t len)
@@ -73,9 +41,8 @@ static void parse_query(const char *q, size_t len, pv_secret_uri *uri)
             size_t name_len = eq ? (size_t)(eq - (q + i)) : end - i;
             uri->params = pv_xrealloc(uri->params, (uri->n_params + 1) * sizeof(*uri->params));
             pv_secret_param *p = &uri->params[uri->n_params++];
-            p->name = pv_secret_percent_decode(q + i, name_len);
-            p->value =
-                eq ? pv_secret_percent_decode(eq + 1, (size_t)(q + end - eq - 1)) : pv_xstrdup("");
+            p->name = pv_percent_decode(q + i, name_len);
+            p->value = eq ? pv_percent_decode(eq + 1, (size_t)(q + end - eq - 1)) : pv_xstrdup("");
         }
         i = end + 1;
     }
@@ -96,7 +63,7 @@ int pv_secret_uri_parse(const char *ref, pv_secret_uri *uri)
     const char *hash = strchr(rest, '#');
     size_t before_hash = hash ? (size_t)(hash - rest) : strlen(rest);
     if (hash)
-        uri->fragment = pv_secret_percent_decode(hash + 1, strlen(hash + 1));
+        uri->fragment = pv_percent_decode(hash + 1, strlen(hash + 1));
 
     const char *qmark = memchr(rest, '?', before_hash);
     size_t before_query = qmark ? (size_t)(qmark - rest) : before_hash;
@@ -106,8 +73,8 @@ int pv_secret_uri_parse(const char *ref, pv_secret_uri *uri)
     size_t host_len = strcspn(rest, "/?#");
     if (host_len > before_query)
         host_len = before_query;
-    uri->host = pv_secret_percent_decode(rest, host_len);
-    uri->path = pv_secret_percent_decode(rest + host_len, before_query - host_len);
+    uri->host = pv_percent_decode(rest, host_len);
+    uri->path = pv_percent_decode(rest + host_len, before_query - host_len);
     return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "state/fingerprint.h"
 
+#include "util/hex.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
 
@@ -15,39 +16,6 @@ static char *lower_dup(const char *s, size_t len)
     char *out = pv_xstrndup(s, len);
     for (char *p = out; *p; p++)
         *p = (char)tolower((unsigned char)*p);
-    return out;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/*
- * Percent-decodes `len` bytes; an invalid escape, and "%00" (a NUL would
- * truncate the C string), stay as written.
- */
-static char *percent_decode(const char *s, size_t len)
-{
-    char *out = pv_xmalloc(len + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < len && (hi = hex_digit(s[i + 1])) >= 0 &&
-            (lo = hex_digit(s[i + 2])) >= 0 && (hi | lo) != 0) {
-            out[n++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[n++] = s[i];
-        }
-    }
-    out[n] = '\0';
     return out;
 }
 
@@ -119,7 +87,7 @@ bool pv_db_identity_from_uri(const char *url, pv_db_identity *id)
     const char *path = authority + auth_len;
     if (*path == '/') {
         path++;
-        id->dbname = percent_decode(path, strcspn(path, "?#"));
+        id->dbname = pv_percent_decode(path, strcspn(path, "?#"));
     } else {
         id->dbname = pv_xstrdup("");
     }

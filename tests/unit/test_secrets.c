@@ -13,6 +13,7 @@
 #include "secrets/backend.h"
 #include "secrets/secrets.h"
 #include "util/error.h"
+#include "util/hex.h"
 #include "util/xalloc.h"
 
 /* Paths here are short mkdtemp names; the fixed buffers cannot overflow,
@@ -556,7 +557,7 @@ static void test_uri_parsing(void **state)
     pv_secret_uri_free(&uri);
 
     /* "%00" is never decoded; bad escapes stay as written. */
-    char *d = pv_secret_percent_decode("a%00b%zz%4", 10);
+    char *d = pv_percent_decode("a%00b%zz%4", 10);
     assert_string_equal(d, "a%00b%zz%4");
     free(d);
 
