@@ -14,6 +14,7 @@
  */
 #include "config/config.h"
 
+#include "util/datadir.h"
 #include "util/fydiag.h"
 #include "util/xalloc.h"
 
@@ -22,10 +23,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef PRIVACI_DATADIR
-#define PRIVACI_DATADIR "/usr/local/share/privaci"
-#endif
 
 const char *const pv_builtin_providers[] = {
     "first_name", "last_name", "full_name", "email",    "phone",      "street", "city",
@@ -141,10 +138,7 @@ static void scan_all(void)
     const char *list = getenv("PRIVACI_PROVIDERS_PATH");
     if (list && *list)
         scan_search_path(list, diag);
-    const char *data_dir = getenv("PRIVACI_DATA_DIR");
-    if (!data_dir || !*data_dir)
-        data_dir = PRIVACI_DATADIR;
-    char *dir = pv_xasprintf("%s/providers", data_dir);
+    char *dir = pv_xasprintf("%s/providers", pv_data_dir());
     scan_dir(dir, diag);
     free(dir);
     fy_diag_destroy(diag);

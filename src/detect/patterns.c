@@ -12,6 +12,7 @@
 
 #include "config/regex.h"
 #include "config/yaml.h"
+#include "util/datadir.h"
 #include "util/xalloc.h"
 
 #include <dirent.h>
@@ -20,15 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <utf8proc.h>
-
-#ifndef PRIVACI_DATADIR
-#define PRIVACI_DATADIR "/usr/local/share/privaci"
-#endif
-#ifndef PRIVACI_SOURCE_DATADIR
-#define PRIVACI_SOURCE_DATADIR PRIVACI_DATADIR
-#endif
 
 #define LOAD_CONTEXT     "Loading the auto-detect patterns"
 #define LOAD_REMEDIATION "Install the privaci data files or set PRIVACI_DATA_DIR."
@@ -51,30 +44,9 @@ const char *pv_match_kind_name(pv_match_kind kind)
 
 /* ---------------------------------------------------------------- data dir */
 
-static bool is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static const char *resolved_data_dir;
-static pthread_once_t data_dir_once = PTHREAD_ONCE_INIT;
-
-static void resolve_data_dir(void)
-{
-    const char *env = getenv("PRIVACI_DATA_DIR");
-    if (env && *env)
-        resolved_data_dir = pv_xstrdup(env);
-    else if (is_dir(PRIVACI_DATADIR "/autodetect"))
-        resolved_data_dir = PRIVACI_DATADIR;
-    else
-        resolved_data_dir = PRIVACI_SOURCE_DATADIR;
-}
-
 const char *pv_detect_data_dir(void)
 {
-    pthread_once(&data_dir_once, resolve_data_dir);
-    return resolved_data_dir;
+    return pv_data_dir();
 }
 
 /* ---------------------------------------------------------------- errors */

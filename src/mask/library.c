@@ -6,6 +6,7 @@
  */
 #include "mask/library.h"
 
+#include "util/datadir.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -13,15 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <utf8proc.h>
-
-#ifndef PRIVACI_DATADIR
-#define PRIVACI_DATADIR "/usr/local/share/privaci"
-#endif
-#ifndef PRIVACI_SOURCE_DATADIR
-#define PRIVACI_SOURCE_DATADIR PRIVACI_DATADIR
-#endif
 
 #define LOAD_CONTEXT     "Loading the faker library"
 #define LOAD_REMEDIATION "Install the privaci data files or set PRIVACI_DATA_DIR."
@@ -55,33 +48,9 @@ const char *pv_list_name(pv_list_id id)
 
 /* ---------------------------------------------------------------- data dir */
 
-static bool is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static const char *resolved_data_dir;
-static pthread_once_t data_dir_once = PTHREAD_ONCE_INIT;
-
-static void resolve_data_dir(void)
-{
-    const char *env = getenv("PRIVACI_DATA_DIR");
-    if (env && *env) {
-        resolved_data_dir = pv_xstrdup(env);
-        return;
-    }
-    if (is_dir(PRIVACI_DATADIR "/faker")) {
-        resolved_data_dir = PRIVACI_DATADIR;
-        return;
-    }
-    resolved_data_dir = PRIVACI_SOURCE_DATADIR;
-}
-
 const char *pv_mask_data_dir(void)
 {
-    pthread_once(&data_dir_once, resolve_data_dir);
-    return resolved_data_dir;
+    return pv_data_dir();
 }
 
 /* ---------------------------------------------------------------- one file */

@@ -15,6 +15,7 @@
 #include "run/checks.h"
 #include "run/signals.h"
 #include "state/state.h"
+#include "util/datadir.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -357,8 +358,7 @@ static pv_error *check_ner_model(runner *r, outcome *o)
         return NULL;
     }
     /* No NER engine in this build: ner_mask columns must not pass through unmasked. */
-    const char *dir = getenv("PRIVACI_DATA_DIR");
-    char *path = pv_xasprintf("%s/ner", dir && *dir ? dir : PRIVACI_DATADIR);
+    char *path = pv_xasprintf("%s/ner", pv_data_dir());
     pv_error *err = pv_error_new(PV_EXIT_PREFLIGHT, "Loading the NER model",
                                  "Install the privaci data files or set PRIVACI_DATA_DIR.",
                                  "The NER model at %s could not be loaded.", path);
