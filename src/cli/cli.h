@@ -5,6 +5,8 @@
 #ifndef PRIVACI_CLI_CLI_H
 #define PRIVACI_CLI_CLI_H
 
+#include "run/dryrun.h"
+#include "run/run.h"
 #include "util/error.h"
 
 #include <stdbool.h>
@@ -69,6 +71,10 @@ int pv_cli_fail(const pv_command *cmd, pv_error *err);
 
 /* --config, else PRIVACI_CONFIG, else /config/mask-rules.yaml. */
 const char *pv_cli_config_path(const pv_command *cmd, const pv_args *args);
+
+/* The options of run, dry-run and resume (run_options.c). */
+pv_run_opts pv_cli_run_opts(const pv_command *cmd, const pv_args *args);
+pv_dry_run_opts pv_cli_dry_run_opts(const pv_command *cmd, const pv_args *args);
 
 /* Command handlers (one file each). */
 int pv_cmd_validate(const pv_command *cmd, const pv_args *args);
