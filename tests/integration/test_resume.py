@@ -340,6 +340,15 @@ def unit_done(cluster, db: str) -> bool:
         return False
 
 
+def run_phase(cluster, db: str) -> str | None:
+    """The phase the newest run recorded (streaming.md §12), or None."""
+    try:
+        return scalar(cluster, db, "SELECT summary->>'phase' FROM _privaci.runs"
+                      " ORDER BY started_at DESC LIMIT 1")
+    except psycopg.Error:
+        return None
+
+
 @pytest.mark.parametrize("moment", ["early", "post_data"])
 def test_signal_during_ddl_then_resume(tmp_path, source_cluster, target_cluster, big_source,
                                        target_db, moment):
@@ -351,9 +360,10 @@ def test_signal_during_ddl_then_resume(tmp_path, source_cluster, target_cluster,
     job = Job(tmp_path, "run", config, env)
     if moment == "early":  # pre-flight, pg_dump or pre-data
         time.sleep(0.1)
-    else:  # every row committed: the coordinator is building the key
+    else:  # every row committed and post-data entered: the coordinator builds the key
         deadline = time.monotonic() + 60
-        while not unit_done(target_cluster, target_db):
+        while not (unit_done(target_cluster, target_db) and
+                   run_phase(target_cluster, target_db) == "post_data"):
             assert job.running() and time.monotonic() < deadline, job.result()
             time.sleep(0.005)
     job.signal(signal.SIGINT)
