@@ -136,10 +136,30 @@ void pv_catalog_free(pv_catalog *cat)
     free(cat->skipped);
     pv_catalog_free_plan(&cat->plan);
     pv_catalog_free_warnings(cat);
+    for (size_t i = 0; i < cat->n_types; i++) {
+        free((char *)cat->types[i].info.base_name);
+        free((char *)cat->types[i].info.elem_name);
+    }
+    free(cat->types);
     free(cat);
 }
 
 /* ---------------------------------------------------------------- lookup */
+
+const pv_type_info *pv_catalog_type_info(const pv_catalog *cat, unsigned oid)
+{
+    size_t lo = 0, hi = cat->n_types;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cat->types[mid].oid == oid)
+            return &cat->types[mid].info;
+        if (cat->types[mid].oid < oid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
 
 /* Ties on id (possible only with dots inside names) fall back to the schema. */
 static int cmp_table(const void *a, const void *b)

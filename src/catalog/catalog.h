@@ -16,6 +16,7 @@
 #ifndef PRIVACI_CATALOG_CATALOG_H
 #define PRIVACI_CATALOG_CATALOG_H
 
+#include "copy/codec.h"
 #include "util/error.h"
 #include "util/strlist.h"
 
@@ -154,6 +155,16 @@ typedef struct pv_catalog_warning {
     char *target_column_path;
 } pv_catalog_warning;
 
+/*
+ * What the codecs need to know about one column type (copy/codec.h
+ * PV_TYPE_INFO_SQL): the domain-stripped base, an array's element. Owned
+ * strings behind the borrowed pointers of `info`.
+ */
+typedef struct pv_catalog_type {
+    unsigned oid;
+    pv_type_info info;
+} pv_catalog_type;
+
 typedef struct pv_catalog {
     int server_version; /* PQserverVersion, e.g. 150004 */
     pv_table *tables;   /* sorted by id */
@@ -165,6 +176,8 @@ typedef struct pv_catalog {
     pv_load_plan plan;
     pv_catalog_warning *warnings; /* by code (§2 table order), then table id, then column */
     size_t n_warnings;
+    pv_catalog_type *types; /* every column type, by oid */
+    size_t n_types;
 } pv_catalog;
 
 /*
@@ -181,6 +194,9 @@ typedef struct pv_catalog {
 pv_error *pv_catalog_introspect(PGconn *conn, pv_catalog **out);
 
 void pv_catalog_free(pv_catalog *cat);
+
+/* The type facts of a column type OID, or NULL when the catalog has none. Borrowed. */
+const pv_type_info *pv_catalog_type_info(const pv_catalog *cat, unsigned oid);
 
 /* The table with this id, or NULL. Borrowed. */
 const pv_table *pv_catalog_find(const pv_catalog *cat, const char *id);

@@ -637,6 +637,47 @@ static pv_error *read_skipped(reader *r)
     return NULL;
 }
 
+/*
+ * The codec facts of every column type (copy/codec.h), sorted by OID:
+ * PV_TYPE_INFO_SQL over the distinct type OIDs of the columns read.
+ */
+static pv_error *read_types(reader *r)
+{
+    pv_strbuf oids = PV_STRBUF_INIT;
+    pv_strbuf_append(&oids, "{");
+    for (size_t t = 0; t < r->cat->n_tables; t++)
+        for (size_t c = 0; c < r->cat->tables[t].n_columns; c++)
+            pv_strbuf_appendf(&oids, "%s%u", oids.len > 1 ? "," : "",
+                              r->cat->tables[t].columns[c].type_oid);
+    pv_strbuf_append(&oids, "}");
+    const char *params[1] = {oids.data};
+    PGresult *res = PQexecParams(r->conn, PV_TYPE_INFO_SQL, 1, NULL, params, NULL, NULL, 0);
+    pv_strbuf_free(&oids);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        pv_error *err = query_error(res);
+        PQclear(res);
+        return err;
+    }
+    int n = PQntuples(res);
+    r->cat->types = pv_xcalloc(n ? (size_t)n : 1, sizeof(*r->cat->types));
+    for (int i = 0; i < n; i++) {
+        pv_catalog_type *ty = &r->cat->types[r->cat->n_types++];
+        ty->oid = oid_val(res, i, 0);
+        ty->info = (pv_type_info){
+            .base_oid = oid_val(res, i, 1),
+            .base_typtype = val(res, i, 2)[0],
+            .base_name = pv_xstrdup(val(res, i, 3)),
+            .elem_oid = oid_val(res, i, 4),
+            .elem_base_oid = oid_val(res, i, 5),
+            .elem_typtype = PQgetisnull(res, i, 6) ? 0 : val(res, i, 6)[0],
+            .elem_name = opt_dup(res, i, 7),
+            .binary_io = bool_val(res, i, 8),
+        };
+    }
+    PQclear(res);
+    return NULL;
+}
+
 /* ---------------------------------------------------------- transaction */
 
 static pv_error *read_everything(reader *r)
@@ -644,6 +685,8 @@ static pv_error *read_everything(reader *r)
     pv_error *err = read_tables(r);
     if (!err)
         err = read_columns(r);
+    if (!err)
+        err = read_types(r);
     if (!err)
         err = read_stats(r);
     if (!err)
