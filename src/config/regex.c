@@ -221,7 +221,9 @@ pcre2_code *pv_regex_compile(const char *pattern, uint32_t opts, char **problem)
     if (pcre) {
         int errcode = 0;
         PCRE2_SIZE erroff = 0;
-        code = pcre2_compile((PCRE2_SPTR)pcre, strlen(pcre), opts, &errcode, &erroff, NULL);
+        /* Python's multiline `^` also matches after a newline that ends the text */
+        code = pcre2_compile((PCRE2_SPTR)pcre, strlen(pcre), opts | PCRE2_ALT_CIRCUMFLEX, &errcode,
+                             &erroff, NULL);
         if (!code) {
             PCRE2_UCHAR msg[256];
             if (pcre2_get_error_message(errcode, msg, sizeof(msg)) < 0)

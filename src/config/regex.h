@@ -36,9 +36,11 @@ bool pv_regex_apply_flag(const char *name, uint32_t *opts);
 char *pv_regex_translate(const char *pattern, char **problem);
 
 /*
- * Translates and compiles. NULL with *problem set on failure; the problem
- * of a compile error reads "invalid regex: <PCRE2 message> at position N".
- * The caller frees the code with pcre2_code_free.
+ * Translates and compiles, adding PCRE2_ALT_CIRCUMFLEX so that a multiline
+ * `^` also matches after a final newline, as in Python. NULL with *problem
+ * set on failure; the problem of a compile error reads "invalid regex:
+ * <PCRE2 message> at position N". The caller frees the code with
+ * pcre2_code_free.
  */
 pcre2_code *pv_regex_compile(const char *pattern, uint32_t opts, char **problem);
 
