@@ -139,6 +139,9 @@ void pv_catalog_free(pv_catalog *cat)
     for (size_t i = 0; i < cat->n_types; i++) {
         free((char *)cat->types[i].info.base_name);
         free((char *)cat->types[i].info.elem_name);
+        for (size_t l = 0; l < cat->types[i].info.n_enum_labels; l++)
+            free((char *)cat->types[i].info.enum_labels[l]);
+        free((void *)cat->types[i].info.enum_labels);
     }
     free(cat->types);
     free(cat);

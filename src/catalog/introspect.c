@@ -637,6 +637,49 @@ static pv_error *read_skipped(reader *r)
     return NULL;
 }
 
+/* The labels of every enum among the column types' bases, in sort order. */
+static pv_error *read_enum_labels(reader *r)
+{
+    pv_strbuf oids = PV_STRBUF_INIT;
+    pv_strbuf_append(&oids, "{");
+    for (size_t i = 0; i < r->cat->n_types; i++)
+        if (r->cat->types[i].info.base_typtype == 'e')
+            pv_strbuf_appendf(&oids, "%s%u", oids.len > 1 ? "," : "",
+                              r->cat->types[i].info.base_oid);
+    pv_strbuf_append(&oids, "}");
+    if (oids.len == 2) {
+        pv_strbuf_free(&oids);
+        return NULL;
+    }
+    const char *params[1] = {oids.data};
+    PGresult *res = PQexecParams(r->conn,
+                                 "SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum"
+                                 " WHERE enumtypid = ANY($1::pg_catalog.oid[])"
+                                 " ORDER BY enumtypid, enumsortorder",
+                                 1, NULL, params, NULL, NULL, 0);
+    pv_strbuf_free(&oids);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        pv_error *err = query_error(res);
+        PQclear(res);
+        return err;
+    }
+    int n = PQntuples(res);
+    for (size_t i = 0; i < r->cat->n_types; i++) {
+        pv_type_info *ti = &r->cat->types[i].info;
+        if (ti->base_typtype != 'e')
+            continue;
+        const char **labels = pv_xcalloc(n ? (size_t)n : 1, sizeof(*labels));
+        size_t k = 0;
+        for (int row = 0; row < n; row++)
+            if (oid_val(res, row, 0) == ti->base_oid)
+                labels[k++] = pv_xstrdup(val(res, row, 1));
+        ti->enum_labels = labels;
+        ti->n_enum_labels = k;
+    }
+    PQclear(res);
+    return NULL;
+}
+
 /*
  * The codec facts of every column type (copy/codec.h), sorted by OID:
  * PV_TYPE_INFO_SQL over the distinct type OIDs of the columns read.
@@ -675,7 +718,7 @@ static pv_error *read_types(reader *r)
         };
     }
     PQclear(res);
-    return NULL;
+    return read_enum_labels(r);
 }
 
 /* ---------------------------------------------------------- transaction */

@@ -81,6 +81,11 @@ typedef struct pv_type_info {
      * typsend/typreceive are not enough: domain_recv and array_send call
      * the base's and the element's at run time. */
     bool binary_io;
+    /* Not used by the lookup either: an enum base type's labels, for the
+     * masker's §4.1 check of a masked value (the wire form of an enum is
+     * its label, so the codec accepts any text). NULL otherwise. */
+    const char *const *enum_labels;
+    size_t n_enum_labels;
 } pv_type_info;
 
 /*

@@ -47,10 +47,10 @@ typedef enum pv_mask_class {
 } pv_mask_class;
 
 typedef enum pv_cell_fate {
-    PV_CELL_NULL,   /* write NULL */
-    PV_CELL_KEEP,   /* copy the source cell unchanged */
-    PV_CELL_STATIC, /* write the static value */
-    PV_CELL_MASK,   /* run the action on the input text */
+    PV_FATE_NULL,   /* write NULL */
+    PV_FATE_KEEP,   /* copy the source cell unchanged */
+    PV_FATE_STATIC, /* write the static value */
+    PV_FATE_MASK,   /* run the action on the input text */
 } pv_cell_fate;
 
 /*
@@ -61,17 +61,17 @@ typedef enum pv_cell_fate {
 static inline pv_cell_fate pv_mask_cell_fate(pv_mask_class action, bool is_null, size_t len)
 {
     if (is_null)
-        return PV_CELL_NULL;
+        return PV_FATE_NULL;
     switch (action) {
     case PV_MASK_CLASS_PASSTHROUGH:
-        return PV_CELL_KEEP;
+        return PV_FATE_KEEP;
     case PV_MASK_CLASS_NULL:
-        return PV_CELL_NULL;
+        return PV_FATE_NULL;
     case PV_MASK_CLASS_STATIC:
-        return PV_CELL_STATIC;
+        return PV_FATE_STATIC;
     case PV_MASK_CLASS_OTHER:
     default:
-        return len == 0 ? PV_CELL_KEEP : PV_CELL_MASK;
+        return len == 0 ? PV_FATE_KEEP : PV_FATE_MASK;
     }
 }
 

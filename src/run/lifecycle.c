@@ -80,6 +80,10 @@ void pv_lc_free(pv_lifecycle *lc)
     free_hook_copy();
     pthread_mutex_unlock(&hook_lock);
     for (size_t i = 0; i < lc->n_units; i++) {
+        for (size_t c = 0; lc->units[i].mask_paths && c < lc->units[i].table->n_columns; c++)
+            free(lc->units[i].mask_paths[c]);
+        free(lc->units[i].mask_paths);
+        free(lc->units[i].masks);
         free(lc->units[i].columns);
         free(lc->units[i].cursor);
         pv_error_free(lc->units[i].error);
@@ -213,18 +217,65 @@ static bool pk_masked(const pv_plan_table *pt, const char *pk)
     return false;
 }
 
-static void unit_init(pv_unit *u, const pv_table *t, const pv_table *governing,
-                      const pv_plan_table *pt, int64_t batch_rows)
+static const pv_plan_column *plan_column(const pv_plan_table *pt, const char *name)
+{
+    for (size_t c = 0; c < pt->n_columns; c++)
+        if (strcmp(pt->columns[c].column->name, name) == 0)
+            return &pt->columns[c];
+    return NULL;
+}
+
+/*
+ * The masker's view of a column's plan entry (masking.md §1): the config
+ * table's column path (the parent's for a partition child), hash path,
+ * unique/fpe flags and the column type's codec facts.
+ */
+static void mask_spec_init(pv_mask_spec *spec, char **path, const pv_catalog *cat,
+                           const pv_plan_table *pt, const pv_plan_column *pc, const pv_column *c)
+{
+    const pv_action *a = pv_plan_column_action(pc);
+    *path = pv_xasprintf("%s.%s", pt->table->id, c->name);
+    *spec = (pv_mask_spec){
+        .kind = pc->action,
+        .action = a,
+        .column_path = *path,
+        .hash_path = pc->hash_path,
+        .provider =
+            (pc->action == PV_ACT_FAKE || pc->action == PV_ACT_PSEUDONYM) && a ? a->provider : NULL,
+        .unique = pc->unique,
+        .fpe = pc->fpe,
+        .type = pv_catalog_type_info(cat, c->type_oid),
+        .declared_type = c->domain_base ? c->domain_base : c->data_type,
+    };
+}
+
+static void unit_init(pv_unit *u, const pv_catalog *cat, const pv_table *t,
+                      const pv_table *governing, const pv_plan_table *pt, int64_t batch_rows)
 {
     u->table = t;
     u->governing = governing;
-    u->columns = pv_xcalloc(t->n_columns ? t->n_columns : 1, sizeof(*u->columns));
+    size_t cap = t->n_columns ? t->n_columns : 1;
+    u->columns = pv_xcalloc(cap, sizeof(*u->columns));
+    u->masks = pv_xcalloc(cap, sizeof(*u->masks));
+    u->mask_paths = pv_xcalloc(cap, sizeof(*u->mask_paths));
     int n = 0;
     for (size_t i = 0; i < t->n_columns; i++) {
         const pv_column *c = &t->columns[i];
         if (c->generated_expr) /* the target recomputes generated columns */
             continue;
-        u->columns[n++] = (pv_stream_column){c->name, c->data_type, c->type_oid, c->has_binary_io};
+        pv_stream_column *sc = &u->columns[n];
+        *sc = (pv_stream_column){.name = c->name,
+                                 .type_name = c->data_type,
+                                 .type_oid = c->type_oid,
+                                 .binary_io = c->has_binary_io};
+        const pv_plan_column *pc = plan_column(pt, c->name);
+        if (pc && pc->action != PV_ACT_PASSTHROUGH) {
+            mask_spec_init(&u->masks[n], &u->mask_paths[n], cat, pt, pc, c);
+            sc->mask = &u->masks[n];
+        } else {
+            sc->passthrough_source = pv_plan_source_name(pc ? pc->source : PV_SOURCE_DEFAULT);
+        }
+        n++;
     }
     u->stream = (pv_stream_unit){.schema = t->schema,
                                  .table = t->name,
@@ -258,7 +309,8 @@ void pv_lc_build_units(pv_lifecycle *lc)
                 continue;
             int64_t requested = pt->config && pt->config->batch_size ? pt->config->batch_size
                                                                      : lc->in.cfg->batch_size;
-            unit_init(&lc->units[lc->n_units++], t, governing, pt, pv_batch_rows(requested, t));
+            unit_init(&lc->units[lc->n_units++], cat, t, governing, pt,
+                      pv_batch_rows(requested, t));
         }
     }
 }
@@ -377,8 +429,14 @@ static void stream_all(pv_lifecycle *lc, size_t *failed)
     int jobs = lc->opts->jobs > 0 ? lc->opts->jobs : default_jobs();
     if ((size_t)jobs > lc->n_units)
         jobs = lc->n_units ? (int)lc->n_units : 1;
-    lc->stream_ctx = (pv_stream_ctx){lc->in.source, lc->in.target, lc->pf->snapshot_id,
-                                     lc->run_id,    &lc->audit,    stop_requested};
+    lc->secrets = (pv_mask_secrets){lc->in.salt, lc->in.key, lc->in.cfg->faker_library};
+    lc->stream_ctx = (pv_stream_ctx){.source_url = lc->in.source,
+                                     .target_url = lc->in.target,
+                                     .snapshot_id = lc->pf->snapshot_id,
+                                     .run_id = lc->run_id,
+                                     .audit = &lc->audit,
+                                     .secrets = &lc->secrets,
+                                     .should_stop = stop_requested};
     double estimate = 0;
     int64_t to_stream = 0;
     for (size_t i = 0; i < lc->n_units; i++) {

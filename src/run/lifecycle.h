@@ -30,6 +30,8 @@ typedef struct pv_unit {
     const pv_table *governing; /* the config table: the parent for a partition child */
     pv_stream_unit stream;
     pv_stream_column *columns;
+    pv_mask_spec *masks;     /* parallel to columns; kind passthrough when not masked */
+    char **mask_paths;       /* the masks' column paths (owned) */
     pv_stream_result result; /* summed over the unit's retries */
     pv_error *error;
     bool skip;             /* resume: the checkpoint says done */
@@ -51,6 +53,7 @@ typedef struct pv_lifecycle {
     size_t next_unit; /* guarded by lock */
     pthread_mutex_t lock;
     pv_stream_ctx stream_ctx;
+    pv_mask_secrets secrets;
     int64_t rows;
     int tables_done;
     bool interrupted;        /* a signal stopped the lifecycle before its last step */
@@ -68,13 +71,6 @@ void pv_lc_free(pv_lifecycle *lc);
 
 /* Inputs (config, URLs, salt) and the pre-flight in `mode`. */
 pv_error *pv_lc_preflight(pv_lifecycle *lc, pv_preflight_mode mode);
-
-/*
- * This build copies rows unchanged: a plan with any masking action, or a
- * config with auto_detect, is refused with exit 3 before the first write
- * (run.c).
- */
-pv_error *pv_lc_check_masking(const pv_config *cfg, const pv_run_plan *plan);
 
 /* After the run row was inserted or re-opened: timers, log run id, audit log. */
 void pv_lc_row_ready(pv_lifecycle *lc);

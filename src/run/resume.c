@@ -34,34 +34,29 @@
 
 /* ------------------------------------------------------------ the stored plan */
 
-/* Every column the stored plan masks: this build can only copy rows unchanged. */
+/*
+ * masking.md §1: a resumed run masks exactly as it started. The plan is
+ * resolved afresh from the same config (the gate compared config_hash) and
+ * must equal the stored one; it can only differ when what auto-detect and
+ * FK groups read changed in between (pg_stats, pattern or faker data). Then
+ * resume refuses rather than mask the rest of a table differently. A run
+ * row without a stored plan (the original's) uses the fresh plan.
+ */
 static pv_error *check_stored_plan(const pv_lifecycle *lc)
 {
     const pv_resume_run *run = lc->pf->resume;
-    if (!run->plan) /* written by the original: the fresh plan of the same config */
-        return pv_lc_check_masking(lc->in.cfg, lc->pf->plan);
-    pv_strbuf lines = PV_STRBUF_INIT;
-    const char *table_id, *column;
-    json_t *columns, *entry;
-    json_object_foreach(json_object_get(run->plan, "tables"), table_id, columns)
-        json_object_foreach(columns, column, entry)
-    {
-        const char *action =
-            json_string_value(json_object_get(json_object_get(entry, "action"), "action"));
-        if (action && strcmp(action, "passthrough") == 0)
-            continue;
-        pv_strbuf_appendf(&lines,
-                          "%saction %s is not available in this build: tables.%s.columns.%s",
-                          lines.len ? "\n" : "", action ? action : "(unknown)", table_id, column);
-    }
-    if (!lines.len)
-        return pv_lc_check_masking(lc->in.cfg, lc->pf->plan);
-    pv_error *err = pv_error_new(PV_EXIT_CONFIG, "Checking configured features",
-                                 "This build copies rows unchanged and cannot continue a run "
-                                 "that masks: upgrade privaci to resume it.",
-                                 "%s", lines.data);
-    pv_strbuf_free(&lines);
-    return err;
+    if (!run->plan)
+        return NULL;
+    json_t *fresh = pv_run_plan_json(lc->pf->plan, lc->in.cfg);
+    bool same = json_equal(fresh, run->plan);
+    json_decref(fresh);
+    if (same)
+        return NULL;
+    return pv_error_new(PV_EXIT_PREFLIGHT, "Resuming a run",
+                        "Start a fresh run with `privaci run --force-restart`.",
+                        "The masking plan resolved now differs from the plan the run started "
+                        "with (auto-detect statistics, pattern or faker data changed); resuming "
+                        "would mask the remaining rows differently.");
 }
 
 /* ------------------------------------------------------------ re-opening */

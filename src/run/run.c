@@ -1,8 +1,8 @@
 /*
  * run.c — `privaci run` (overview.md §4): a fresh run. What it shares with
  * `resume` (units, workers, retries, DDL phases, the run's end) lives in
- * lifecycle.c; this file holds what only a fresh run does — the masking
- * availability check, the run row insert with run.start, on_existing_data,
+ * lifecycle.c; this file holds what only a fresh run does — the run row
+ * insert with run.start, on_existing_data,
  * schema.cloned and the catalog audit rows — and the order of the steps.
  */
 #include "run/run.h"
@@ -14,47 +14,6 @@
 #include "util/strbuf.h"
 
 #include <stdlib.h>
-
-/*
- * This build streams rows unchanged: masking actions and auto-detect land
- * with the masking engine. A run whose config asks for either is refused
- * before the first write — copying a column the user asked to mask would
- * leak it.
- */
-pv_error *pv_lc_check_masking(const pv_config *cfg, const pv_run_plan *plan)
-{
-    pv_strbuf lines = PV_STRBUF_INIT;
-    for (size_t i = 0; i < plan->n_tables; i++) {
-        const pv_plan_table *pt = &plan->tables[i];
-        if (pt->strategy != PV_STRATEGY_TRANSFORM)
-            continue;
-        for (size_t c = 0; c < pt->n_columns; c++) {
-            const pv_plan_column *pc = &pt->columns[c];
-            if (pc->action == PV_ACT_PASSTHROUGH)
-                continue;
-            pv_strbuf_appendf(&lines,
-                              "%saction %s is not available in this build: "
-                              "tables.%s.columns.%s",
-                              lines.len ? "\n" : "", pv_action_name(pc->action), pt->table->id,
-                              pc->column->name);
-            if (pc->rule)
-                pv_strbuf_appendf(&lines, " (line %d, column %d)", pc->rule->pos.line,
-                                  pc->rule->pos.column);
-        }
-    }
-    if (cfg->auto_detect)
-        pv_strbuf_appendf(&lines, "%sauto_detect is not available in this build",
-                          lines.len ? "\n" : "");
-    if (!lines.len)
-        return NULL;
-    pv_error *err =
-        pv_error_new(PV_EXIT_CONFIG, "Checking configured features",
-                     "This build copies rows unchanged: use passthrough for these columns and set "
-                     "auto_detect: false, or upgrade privaci.",
-                     "%s", lines.data);
-    pv_strbuf_free(&lines);
-    return err;
-}
 
 /* ------------------------------------------------------------ steps */
 
@@ -120,8 +79,6 @@ pv_error *pv_run(const pv_run_opts *opts, int *exit_code)
     pv_lifecycle lc;
     pv_lc_init(&lc, opts);
     pv_error *err = pv_lc_preflight(&lc, PV_PREFLIGHT_RUN);
-    if (!err)
-        err = pv_lc_check_masking(lc.in.cfg, lc.pf->plan);
     size_t failed = 0;
     if (!err)
         err = pv_lc_execute(&lc, RUN_STEPS, sizeof(RUN_STEPS) / sizeof(RUN_STEPS[0]), &failed);

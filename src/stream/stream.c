@@ -115,10 +115,24 @@ static pv_error *read_error(const pv_stream_unit *u, const char *sqlstate, int64
     return err;
 }
 
+/* streaming.md §4: a type without binary I/O, or a masked one without a codec. */
+static bool column_needs_text(const pv_stream_column *c)
+{
+    return !c->binary_io || pv_mask_spec_needs_text(c->mask);
+}
+
 static bool text_mode(const pv_stream_unit *u)
 {
     for (int i = 0; i < u->n_columns; i++)
-        if (!u->columns[i].binary_io)
+        if (column_needs_text(&u->columns[i]))
+            return true;
+    return false;
+}
+
+static bool unit_masks(const pv_stream_unit *u)
+{
+    for (int i = 0; i < u->n_columns; i++)
+        if (u->columns[i].mask && u->columns[i].mask->kind != PV_ACT_PASSTHROUGH)
             return true;
     return false;
 }
@@ -178,6 +192,7 @@ typedef struct reader {
     bool text;
     pv_codec pk_codec; /* binary mode with a PK */
     bool pk_raw;       /* no client codec: the writer has the server render it */
+    pv_masker *masker; /* NULL when every column passes through */
     pv_buf last_pk;    /* raw PK cell of the latest tuple */
     bool last_pk_null;
     char sqlstate[6];      /* of the source's failure, if any */
@@ -255,15 +270,22 @@ static void *reader_main(void *arg)
                 break;
             if (st == PV_COPY_ERROR)
                 break;
-            pv_buf_put(&block->data, t.raw, t.raw_len);
-            if (r->text)
-                pv_buf_putc(&block->data, '\n');
+            size_t before = block->data.len;
+            if (r->masker) {
+                err = pv_masker_tuple(r->masker, &t, &block->data);
+                if (err)
+                    break;
+            } else {
+                pv_buf_put(&block->data, t.raw, t.raw_len);
+                if (r->text)
+                    pv_buf_putc(&block->data, '\n');
+            }
             if (u->pk_column >= 0)
                 remember_pk(r, &t);
             block->rows++;
             batch_rows++;
             total++;
-            batch_bytes += t.raw_len;
+            batch_bytes += block->data.len - before;
             if (batch_rows >= u->batch_rows || batch_bytes >= BATCH_MAX_BYTES) {
                 block->batch_end = true;
                 if (u->pk_column >= 0 && !err)
@@ -329,6 +351,7 @@ typedef struct writer {
     char sqlstate[6];   /* of the target's failure, if any */
     char column[64];    /* the column the target named in it, if any */
     bool source_failed; /* the failure came from the reader */
+    const pv_masker *masker;
 } writer;
 
 /* What the target said about a failure: its SQLSTATE and column — never DETAIL. */
@@ -595,7 +618,8 @@ static pv_error *announce_text_mode(const pv_stream_ctx *ctx, PGconn *target,
 {
     pv_strlist names = {0};
     for (int i = 0; i < u->n_columns; i++)
-        if (!u->columns[i].binary_io && !pv_strlist_contains(&names, u->columns[i].type_name))
+        if (column_needs_text(&u->columns[i]) &&
+            !pv_strlist_contains(&names, u->columns[i].type_name))
             pv_strlist_push(&names, u->columns[i].type_name);
     pv_strlist_sort(&names);
     json_t *types = json_array();
@@ -642,6 +666,60 @@ static pv_error *unit_start(writer *w, bool pk_mode)
     return err;
 }
 
+static json_t *column_fields(const pv_stream_unit *u, const char *column)
+{
+    json_t *f = json_object();
+    json_object_set_new(f, "schema_name", json_string(u->schema));
+    json_object_set_new(f, "table_name", json_string(u->table));
+    json_object_set_new(f, "column_name", json_string(column));
+    return f;
+}
+
+/*
+ * state.md §6 at the unit's end: per masked column a `column.masked` event
+ * and audit row {action, provider, rows_affected}; per other column a
+ * `column.passed_through` audit row {rows_affected, source}; and the
+ * table-level `column.masked` row {rows_affected, action: "pipeline"}.
+ * Counts are those of the attempt that finished the unit.
+ */
+static pv_error *record_columns(writer *w, const pv_masker *m)
+{
+    const pv_stream_unit *u = w->unit;
+    const pv_audit_log *log = w->ctx->audit;
+    pv_error *err = NULL;
+    for (int i = 0; i < u->n_columns && !err; i++) {
+        const pv_stream_column *c = &u->columns[i];
+        json_t *p = json_object();
+        if (c->mask && c->mask->kind != PV_ACT_PASSTHROUGH) {
+            int64_t rows = m ? pv_masker_rows_affected(m, i) : 0;
+            json_object_set_new(p, "action", json_string(pv_action_name(c->mask->kind)));
+            json_object_set_new(p, "provider",
+                                c->mask->provider ? json_string(c->mask->provider) : json_null());
+            json_object_set_new(p, "rows_affected", json_integer(rows));
+            json_t *f = column_fields(u, c->name);
+            json_object_update(f, p);
+            pv_event(PV_LOG_INFO, "column.masked", f);
+            err = pv_state_audit(w->conn, log, "column.masked", u->schema, u->table, c->name, p);
+        } else {
+            json_object_set_new(p, "rows_affected", json_integer(w->committed));
+            json_object_set_new(
+                p, "source",
+                json_string(c->passthrough_source ? c->passthrough_source : "default"));
+            err = pv_state_audit(w->conn, log, "column.passed_through", u->schema, u->table,
+                                 c->name, p);
+        }
+        json_decref(p);
+    }
+    if (!err) {
+        json_t *p = json_object();
+        json_object_set_new(p, "rows_affected", json_integer(w->committed));
+        json_object_set_new(p, "action", json_string("pipeline"));
+        err = pv_state_audit(w->conn, log, "column.masked", u->schema, u->table, NULL, p);
+        json_decref(p);
+    }
+    return err;
+}
+
 static pv_error *unit_finish(writer *w, bool pk_mode)
 {
     const pv_stream_unit *u = w->unit;
@@ -656,6 +734,8 @@ static pv_error *unit_finish(writer *w, bool pk_mode)
     if (!err)
         err = pv_state_checkpoint_finalize(w->conn, w->ctx->run_id, u->schema, u->table,
                                            pk_mode ? 0 : w->committed);
+    if (!err)
+        err = record_columns(w, w->masker);
     if (!err && !pk_mode)
         err = exec_simple(w, "COMMIT");
     return err;
@@ -721,12 +801,21 @@ pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *uni
         err = open_source(ctx, &r);
         w.source_failed = err != NULL;
     }
+    if (!err && unit_masks(&u)) {
+        const pv_mask_spec **specs = pv_xcalloc((size_t)u.n_columns + 1, sizeof(*specs));
+        for (int i = 0; i < u.n_columns; i++)
+            specs[i] = u.columns[i].mask;
+        err = pv_masker_new(specs, u.n_columns, ctx->secrets, text, &r.masker);
+        free(specs);
+        w.masker = r.masker;
+    }
     if (!err)
         err = unit_start(&w, pk_mode);
     if (err) {
         classify(result, &w, &r);
         PQfinish(w.conn);
         PQfinish(r.conn);
+        pv_masker_free(r.masker);
         return err;
     }
 
@@ -751,6 +840,7 @@ pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *uni
         classify(result, &w, &r);
     PQfinish(r.conn);
     PQfinish(w.conn);
+    pv_masker_free(r.masker);
 
     result->rows = w.committed;
     result->batches = w.batch - 1;

@@ -13,9 +13,15 @@
  *
  * Passthrough tuples are forwarded as their raw wire bytes, never decoded;
  * only the primary-key cell of a batch's last row is decoded, for the
- * cursor. A unit whose column types lack binary send/receive streams in text
- * COPY mode instead (§4), announced by a `binary_fallback` event and audit
- * row.
+ * cursor. A unit with masked columns runs every tuple through its masker
+ * (masker.h) in the reader thread, which copies passthrough cells as raw
+ * bytes and decodes only the masked ones; the cursor is always the
+ * source's PK value. At the unit's end a `column.masked` event and audit
+ * row per masked column, a `column.passed_through` audit row per other
+ * column and the table-level `column.masked` audit row are written
+ * (state.md §6). A unit whose column types lack binary send/receive, or with
+ * a masked column whose type has no codec, streams in text COPY mode
+ * instead (§4), announced by a `binary_fallback` event and audit row.
  *
  * Errors are value-free pv_error values naming the table, the batch number,
  * rows_processed and the SQLSTATE (errors.md §3.1 "Streaming <table>").
@@ -24,6 +30,7 @@
 #define PRIVACI_STREAM_STREAM_H
 
 #include "state/state.h"
+#include "stream/masker.h"
 #include "util/error.h"
 
 #include <stdbool.h>
@@ -34,6 +41,10 @@ typedef struct pv_stream_column {
     const char *type_name; /* format_type: used for the cursor's cast */
     uint32_t type_oid;
     bool binary_io; /* the type has binary send and receive */
+    /* The column's masking (masker.h), or NULL for passthrough. */
+    const pv_mask_spec *mask;
+    /* A passthrough column's plan source for its audit row ("default", "config", …). */
+    const char *passthrough_source;
 } pv_stream_column;
 
 typedef struct pv_stream_unit {
@@ -53,6 +64,7 @@ typedef struct pv_stream_ctx {
     const char *snapshot_id; /* the coordinator's exported snapshot, or NULL */
     const char *run_id;
     const pv_audit_log *audit;
+    const pv_mask_secrets *secrets; /* for masked columns */
     /* Polled between batches: true stops the unit at the next boundary. */
     bool (*should_stop)(void);
 } pv_stream_ctx;

@@ -732,23 +732,23 @@ static void test_codec_lookup(void **state)
     assert_false(pv_codec_for_oid(600, &c)); /* point: no codec */
 
     /* a domain over int4 (resolved by the catalog query) */
-    pv_type_info dom = {23, 'b', "int4", 0, 0, 0, NULL, true};
+    pv_type_info dom = {23, 'b', "int4", 0, 0, 0, NULL, true, NULL, 0};
     assert_true(pv_codec_for_type(&dom, &c));
     assert_string_equal(pv_codec_name(&c), "int4");
     /* an enum and an array of it */
-    pv_type_info en = {16400, 'e', "mood", 0, 0, 0, NULL, true};
+    pv_type_info en = {16400, 'e', "mood", 0, 0, 0, NULL, true, NULL, 0};
     assert_true(pv_codec_for_type(&en, &c));
     assert_true(pv_codec_is_verbatim(&c, PV_RENDER_MASK));
-    pv_type_info en_arr = {16399, 'b', "_mood", 16400, 16400, 'e', "mood", true};
+    pv_type_info en_arr = {16399, 'b', "_mood", 16400, 16400, 'e', "mood", true, NULL, 0};
     assert_true(pv_codec_for_type(&en_arr, &c));
     assert_true(c.is_array);
     assert_int_equal(c.elem_oid, 16400);
     /* citext (extension type, no fixed OID), a range (no codec) */
-    pv_type_info ci = {17000, 'b', "citext", 0, 0, 0, NULL, true};
+    pv_type_info ci = {17000, 'b', "citext", 0, 0, 0, NULL, true, NULL, 0};
     assert_true(pv_codec_for_type(&ci, &c));
-    pv_type_info rng = {3904, 'r', "int4range", 0, 0, 0, NULL, true};
+    pv_type_info rng = {3904, 'r', "int4range", 0, 0, 0, NULL, true, NULL, 0};
     assert_false(pv_codec_for_type(&rng, &c));
-    pv_type_info rng_arr = {3905, 'b', "_int4range", 3904, 3904, 'r', "int4range", true};
+    pv_type_info rng_arr = {3905, 'b', "_int4range", 3904, 3904, 'r', "int4range", true, NULL, 0};
     assert_false(pv_codec_for_type(&rng_arr, &c));
 
     assert_true(pv_codec_for_name("bpchar", &c));

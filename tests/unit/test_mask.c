@@ -1056,16 +1056,16 @@ static void test_null_and_empty_rules(void **state)
     (void)state;
     /* NULL stays NULL under every action */
     for (int a = PV_MASK_CLASS_PASSTHROUGH; a <= PV_MASK_CLASS_OTHER; a++)
-        assert_int_equal(pv_mask_cell_fate((pv_mask_class)a, true, 0), PV_CELL_NULL);
+        assert_int_equal(pv_mask_cell_fate((pv_mask_class)a, true, 0), PV_FATE_NULL);
     /* "" → NULL under null, the value under static, unchanged otherwise */
-    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_NULL, false, 0), PV_CELL_NULL);
-    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_STATIC, false, 0), PV_CELL_STATIC);
-    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_OTHER, false, 0), PV_CELL_KEEP);
-    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_PASSTHROUGH, false, 0), PV_CELL_KEEP);
+    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_NULL, false, 0), PV_FATE_NULL);
+    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_STATIC, false, 0), PV_FATE_STATIC);
+    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_OTHER, false, 0), PV_FATE_KEEP);
+    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_PASSTHROUGH, false, 0), PV_FATE_KEEP);
     /* whitespace-only is a normal value */
-    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_OTHER, false, 1), PV_CELL_MASK);
-    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_NULL, false, 1), PV_CELL_NULL);
-    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_STATIC, false, 3), PV_CELL_STATIC);
+    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_OTHER, false, 1), PV_FATE_MASK);
+    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_NULL, false, 1), PV_FATE_NULL);
+    assert_int_equal(pv_mask_cell_fate(PV_MASK_CLASS_STATIC, false, 3), PV_FATE_STATIC);
     /* the cell functions themselves keep "" */
     fake_case c = {PV_MASK_LIB_STANDARD, "email", "public.users.email", false, true};
     char *e = fake(&c, "");
