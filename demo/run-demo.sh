@@ -48,8 +48,13 @@ psql_demo -d postgres -c "DROP DATABASE IF EXISTS privaci_source" -c "DROP DATAB
     -c "CREATE DATABASE privaci_source" -c "CREATE DATABASE privaci_target"
 psql_demo -d privaci_source -f "$repo/demo/source.sql" >/dev/null
 
-# A fresh salt for every demo run, kept out of the command line.
-PRIVACI_DEMO_SALT=$("$bin" gen-salt)
+# The demo's salt: generated once into .demo/salt and kept, so that
+# re-running the demo masks every value exactly as before (same salt, same
+# output); kept out of the command line. `rm -rf .demo` starts afresh.
+if [ ! -s "$work/salt" ]; then
+    (umask 077 && "$bin" gen-salt >"$work/salt")
+fi
+PRIVACI_DEMO_SALT=$(cat "$work/salt")
 export PRIVACI_DEMO_SALT
 
 echo "== privaci run (events: .demo/events.jsonl)"
@@ -76,6 +81,17 @@ GROUP BY 1 ORDER BY 1"
 psql_demo -d privaci_target -c "
 SELECT status, summary->>'rows_processed' AS rows, ended_at - started_at AS duration
 FROM _privaci.runs ORDER BY started_at DESC LIMIT 1"
+psql_demo -d privaci_target -c "
+SELECT payload->>'action' AS action, coalesce(payload->>'provider', '') AS provider,
+       count(*) AS columns, sum((payload->>'rows_affected')::bigint) AS cells_masked
+FROM _privaci.audit_log
+WHERE event_type = 'column.masked' AND column_name IS NOT NULL
+  AND run_id = (SELECT run_id FROM _privaci.runs ORDER BY started_at DESC LIMIT 1)
+GROUP BY 1, 2 ORDER BY 1, 2"
+psql_demo -d privaci_target -c "
+SELECT p.first_name, p.last_name, p.email, p.phone, p.dob, left(a.notes, 60) AS notes
+FROM clinic.patients p JOIN clinic.appointments a ON a.patient_id = p.id
+WHERE a.notes IS NOT NULL ORDER BY p.id LIMIT 3"
 echo "$(grep -c . "$work/events.jsonl") JSON-lines events; the last one:"
 tail -n 1 "$work/events.jsonl"
 echo
