@@ -238,6 +238,7 @@ static void unit_init(pv_unit *u, const pv_table *t, const pv_table *governing,
     if (pk->n == 1) {
         u->stream.pk_column = column_index(&u->stream, pk->items[0]);
         u->cursor_encrypted = pk_masked(pt, pk->items[0]);
+        u->stream.cursor_encrypted = u->cursor_encrypted;
     }
 }
 
@@ -326,8 +327,7 @@ static void *worker_main(void *arg)
         if (u->stream.pk_column < 0)
             audit_table_level(lc, u);
         u->stream.cursor = u->cursor;
-        u->error = pv_stream_with_retries(&lc->stream_ctx, &u->stream, u->cursor_encrypted,
-                                          &u->result, &exhausted);
+        u->error = pv_stream_with_retries(&lc->stream_ctx, &u->stream, &u->result, &exhausted);
         if (exhausted)
             atomic_store(&run_aborted, true);
         pv_progress_unit_done();
@@ -377,8 +377,13 @@ static void stream_all(pv_lifecycle *lc, size_t *failed)
     int jobs = lc->opts->jobs > 0 ? lc->opts->jobs : default_jobs();
     if ((size_t)jobs > lc->n_units)
         jobs = lc->n_units ? (int)lc->n_units : 1;
-    lc->stream_ctx = (pv_stream_ctx){lc->in.source, lc->in.target, lc->pf->snapshot_id,
-                                     lc->run_id,    &lc->audit,    stop_requested};
+    lc->stream_ctx = (pv_stream_ctx){.source_url = lc->in.source,
+                                     .target_url = lc->in.target,
+                                     .snapshot_id = lc->pf->snapshot_id,
+                                     .run_id = lc->run_id,
+                                     .audit = &lc->audit,
+                                     .salt = lc->in.salt,
+                                     .should_stop = stop_requested};
     double estimate = 0;
     int64_t to_stream = 0;
     for (size_t i = 0; i < lc->n_units; i++) {
