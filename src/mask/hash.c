@@ -1,6 +1,7 @@
 #include "mask/hash.h"
 
 #include "mask/num.h"
+#include "util/base64.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
@@ -79,25 +80,6 @@ bool pv_hmac_digest(const pv_hmac_column *c, pv_mask_scratch *s, const uint8_t *
     const uint8_t *nfc;
     size_t nfc_len;
     return pv_seeder_digest(&c->seeder, s, v, len, out, &nfc, &nfc_len);
-}
-
-void pv_buf_base64url(pv_buf *out, const uint8_t *b, size_t n)
-{
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    pv_buf_reserve(out, (n + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
-        for (int k = 3; k >= 0; k--)
-            out->data[out->len++] = (uint8_t)alphabet[(v >> (6 * k)) & 63];
-    }
-    size_t rest = n - i;
-    if (rest) {
-        uint32_t v = (uint32_t)b[i] << 16 | (rest == 2 ? (uint32_t)b[i + 1] << 8 : 0);
-        for (size_t k = 0; k <= rest; k++)
-            out->data[out->len++] = (uint8_t)alphabet[(v >> (18 - 6 * k)) & 63];
-    }
 }
 
 bool pv_hmac_cell(const pv_hmac_column *c, pv_mask_scratch *s, pv_memo *memo, const uint8_t *v,

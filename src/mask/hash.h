@@ -75,7 +75,4 @@ bool pv_hmac_digest(const pv_hmac_column *c, pv_mask_scratch *s, const uint8_t *
 bool pv_hmac_cell(const pv_hmac_column *c, pv_mask_scratch *s, pv_memo *memo, const uint8_t *v,
                   size_t len, pv_buf *out);
 
-/* base64url of `n` bytes without `=` padding (RFC 4648 §5). */
-void pv_buf_base64url(pv_buf *out, const uint8_t *bytes, size_t n);
-
 #endif

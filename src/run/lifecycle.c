@@ -289,6 +289,7 @@ static void unit_init(pv_unit *u, const pv_catalog *cat, const pv_table *t,
     if (pk->n == 1) {
         u->stream.pk_column = column_index(&u->stream, pk->items[0]);
         u->cursor_encrypted = pk_masked(pt, pk->items[0]);
+        u->stream.cursor_encrypted = u->cursor_encrypted;
     }
 }
 
@@ -378,8 +379,7 @@ static void *worker_main(void *arg)
         if (u->stream.pk_column < 0)
             audit_table_level(lc, u);
         u->stream.cursor = u->cursor;
-        u->error = pv_stream_with_retries(&lc->stream_ctx, &u->stream, u->cursor_encrypted,
-                                          &u->result, &exhausted);
+        u->error = pv_stream_with_retries(&lc->stream_ctx, &u->stream, &u->result, &exhausted);
         if (exhausted)
             atomic_store(&run_aborted, true);
         pv_progress_unit_done();
@@ -436,6 +436,7 @@ static void stream_all(pv_lifecycle *lc, size_t *failed)
                                      .run_id = lc->run_id,
                                      .audit = &lc->audit,
                                      .secrets = &lc->secrets,
+                                     .salt = lc->in.salt,
                                      .should_stop = stop_requested};
     double estimate = 0;
     int64_t to_stream = 0;

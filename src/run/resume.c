@@ -144,14 +144,26 @@ static bool cursor_parses(PGconn *source, const pv_unit *u)
     return ok;
 }
 
-/* An unparsable cursor: the unit restarts from scratch (empty_fresh_units empties it). */
-static void restart_unit(pv_unit *u)
+/*
+ * streaming.md §6.1: a cursor that cannot be read back — the key's type
+ * does not parse it, or (sealed) it does not decrypt — restarts the unit
+ * from scratch (empty_fresh_units empties its table), with a warning that
+ * names the table and the reason, never the stored text.
+ */
+static void restart_unit(pv_unit *u, const char *why)
 {
     pv_human("Warning: the checkpoint cursor of %s cannot be read back; the table is truncated "
              "and loaded again.",
              u->table->id);
-    pv_log(PV_LOG_WARNING, "Checkpoint cursor of %s not parsable; restarting the table",
-           u->table->id);
+    char *msg = pv_xasprintf("The checkpoint cursor of %s cannot be read back (%s); the table "
+                             "is truncated and loaded again.",
+                             u->table->id, why);
+    json_t *f = json_object();
+    json_object_set_new(f, "code", json_string("cursor_unreadable"));
+    json_object_set_new(f, "message", json_string(msg));
+    json_object_set_new(f, "table_id", json_string(u->table->id));
+    pv_event(PV_LOG_WARNING, "warning", f);
+    free(msg);
     free(u->cursor);
     u->cursor = NULL;
 }
@@ -163,8 +175,10 @@ static pv_error *apply_checkpoint(pv_lifecycle *lc, pv_unit *u)
                                 ? pv_resume_plan_action(lc->pf->resume, u->governing->id,
                                                         u->columns[u->stream.pk_column].name)
                                 : NULL;
-    if (pk_action)
+    if (pk_action) {
         u->cursor_encrypted = strcmp(pk_action, "passthrough") != 0;
+        u->stream.cursor_encrypted = u->cursor_encrypted;
+    }
     const pv_checkpoint *ck = pv_lc_checkpoint(lc, u->table->schema, u->table->name);
     if (!ck)
         return NULL; /* never started: from scratch */
@@ -179,11 +193,14 @@ static pv_error *apply_checkpoint(pv_lifecycle *lc, pv_unit *u)
                          json_integer(ck->rows_processed));
     if (u->stream.pk_column < 0)
         return NULL; /* §6.2: its one transaction left nothing; the stream truncates first */
-    pv_error *err =
-        pv_cursor_open(ck->last_pk_value, u->cursor_encrypted, u->table->id, &u->cursor);
-    if (!err && u->cursor && !cursor_parses(lc->pf->source, u))
-        restart_unit(u);
-    return err;
+    pv_error *err = pv_cursor_open(ck->last_pk_value, u->cursor_encrypted, lc->in.salt,
+                                   u->table->id, &u->cursor);
+    if (err) /* sealed, and corrupt: the gate already matched the salt */
+        restart_unit(u, "it does not decrypt");
+    else if (u->cursor && !cursor_parses(lc->pf->source, u))
+        restart_unit(u, "it is not a value of the key's type");
+    pv_error_free(err);
+    return NULL;
 }
 
 static pv_error *plan_units(pv_lifecycle *lc, size_t *failed)

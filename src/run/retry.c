@@ -3,6 +3,7 @@
 
 #include "catalog/pgconn.h"
 #include "obs/log.h"
+#include "state/cursor.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -12,20 +13,23 @@
 /* The back-off is slept in slices so that a signal is noticed at once. */
 #define SLEEP_SLICE_S 0.05
 
-pv_error *pv_cursor_open(const char *stored, bool encrypted, const char *unit_id, char **clear)
+pv_error *pv_cursor_open(const char *stored, bool encrypted, const char *salt, const char *unit_id,
+                         char **clear)
 {
     *clear = NULL;
     if (!stored)
         return NULL;
-    if (encrypted)
-        return pv_error_new(PV_EXIT_GENERIC, "Resuming a table checkpoint",
-                            "Start a fresh run with `privaci run --force-restart`, or upgrade "
-                            "privaci.",
-                            "The checkpoint cursor of %s is encrypted; decrypting it is not "
-                            "available in this build.",
-                            unit_id);
-    *clear = pv_xstrdup(stored);
-    return NULL;
+    if (!encrypted) {
+        *clear = pv_xstrdup(stored);
+        return NULL;
+    }
+    if (pv_cursor_unseal(stored, salt, clear))
+        return NULL;
+    return pv_error_new(PV_EXIT_GENERIC, "Reading a table checkpoint",
+                        "Run `privaci resume`: it truncates the table and loads it again.",
+                        "The encrypted checkpoint cursor of %s does not decrypt with the run's "
+                        "salt: the checkpoint row is corrupt.",
+                        unit_id);
 }
 
 static char *unit_id(const pv_stream_unit *u)
@@ -61,11 +65,14 @@ static bool backoff(const pv_stream_ctx *ctx, double seconds)
 /*
  * The durable cursor of a single-PK unit, read from its checkpoint row on a
  * fresh target connection. No row (the failed attempt never reached its
- * first checkpoint) keeps the cursor the unit started from.
+ * first checkpoint) keeps the cursor the unit started from. A row whose
+ * cursor does not open sets *unreadable: a unit error, where any other
+ * failure here is the target still being out of reach.
  */
-static pv_error *reload_cursor(const pv_stream_ctx *ctx, const pv_stream_unit *u, bool encrypted,
-                               char **cursor)
+static pv_error *reload_cursor(const pv_stream_ctx *ctx, const pv_stream_unit *u, char **cursor,
+                               bool *unreadable)
 {
+    *unreadable = false;
     PGconn *conn = NULL;
     pv_checkpoint *rows = NULL;
     size_t n = 0;
@@ -77,12 +84,13 @@ static pv_error *reload_cursor(const pv_stream_ctx *ctx, const pv_stream_unit *u
         if (strcmp(rows[i].schema_name, u->schema) != 0 || strcmp(rows[i].table_name, u->table))
             continue;
         char *id = unit_id(u), *clear = NULL;
-        err = pv_cursor_open(rows[i].last_pk_value, encrypted, id, &clear);
+        err = pv_cursor_open(rows[i].last_pk_value, u->cursor_encrypted, ctx->salt, id, &clear);
         free(id);
         if (!err) {
             free(*cursor);
             *cursor = clear;
         }
+        *unreadable = err != NULL;
         break;
     }
     pv_state_checkpoints_free(rows, n);
@@ -137,7 +145,7 @@ static pv_error *exhausted_error(const pv_stream_unit *u, const pv_stream_result
 }
 
 pv_error *pv_stream_with_retries(const pv_stream_ctx *ctx, const pv_stream_unit *unit,
-                                 bool cursor_encrypted, pv_stream_result *total, bool *exhausted)
+                                 pv_stream_result *total, bool *exhausted)
 {
     memset(total, 0, sizeof(*total));
     *exhausted = false;
@@ -150,8 +158,17 @@ pv_error *pv_stream_with_retries(const pv_stream_ctx *ctx, const pv_stream_unit 
     for (;;) {
         attempt++;
         pv_stream_result r = {0};
+        bool unreadable = false;
         if (again && u.pk_column >= 0)
-            err = reload_cursor(&c, &u, cursor_encrypted, &cursor);
+            err = reload_cursor(&c, &u, &cursor, &unreadable);
+        if (err && unreadable) {
+            /* Not the connection: the unit fails with this error, as a data error would. */
+            total->retryable = false;
+            total->source_side = false; /* the checkpoint row is on the target */
+            total->sqlstate[0] = '\0';
+            total->column[0] = '\0';
+            break;
+        }
         if (err) {
             /* The target is still out of reach: this attempt failed on its side. */
             r.retryable = true;

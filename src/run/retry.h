@@ -30,21 +30,27 @@
  * *exhausted set — Context "Streaming <schema.table>", Cause "Retries
  * exhausted after 3 attempts (<SQLSTATE or I/O error>, batch <b>,
  * rows_processed <n>)." (errors.md §3.1). A stop request during the
- * back-off ends the unit as stopped, without an error.
+ * back-off ends the unit as stopped, without an error. A retry re-reads
+ * the unit's checkpoint cursor (opened with unit->cursor_encrypted and
+ * ctx->salt); one that does not open is a unit error, not retried.
  */
 pv_error *pv_stream_with_retries(const pv_stream_ctx *ctx, const pv_stream_unit *unit,
-                                 bool cursor_encrypted, pv_stream_result *total, bool *exhausted);
+                                 pv_stream_result *total, bool *exhausted);
 
 /*
  * streaming.md §6.1: whether a unit's checkpoint cursor is stored
- * encrypted (`enc1:`) is decided by its PK column's resolved action —
- * passthrough keeps it in clear text — never by the stored text's prefix.
- * Turns a stored cursor into the clear text the stream continues after
- * (*clear owned; NULL for a NULL cursor). This build has no masking
- * engine, so pre-flight refuses every masked column and an encrypted
- * cursor cannot occur; should one be asked for, it is an error rather
- * than a guess.
+ * encrypted (`enc1:`, state/cursor.h) is decided by its PK column's
+ * resolved action — passthrough keeps it in clear text — never by the
+ * stored text's prefix. Turns a stored cursor into the clear text the
+ * stream continues after (*clear owned; NULL for a NULL cursor): a copy
+ * when `encrypted` is false, else the cursor unsealed with the run's
+ * `salt`. A sealed cursor that does not open (no `enc1:` prefix, bad
+ * base64url, wrong length, failed authentication) is an error naming
+ * `unit_id` and never the stored text; since the resume gate has already
+ * matched the salt's fingerprint, it means the row was corrupted. Resume
+ * treats it like any unparsable cursor (truncate, restart the unit).
  */
-pv_error *pv_cursor_open(const char *stored, bool encrypted, const char *unit_id, char **clear);
+pv_error *pv_cursor_open(const char *stored, bool encrypted, const char *salt, const char *unit_id,
+                         char **clear);
 
 #endif

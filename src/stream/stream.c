@@ -9,6 +9,7 @@
 #include "copy/copy.h"
 #include "obs/log.h"
 #include "obs/progress.h"
+#include "state/cursor.h"
 #include "stream/queue.h"
 #include "util/ident.h"
 #include "util/strbuf.h"
@@ -480,9 +481,13 @@ static pv_error *commit_batch(writer *w, pv_block *b)
         err = server_render(w, b);
         cursor = (const char *)b->cursor.data;
     }
+    /* §6.1: a masked key's cursor is stored sealed, never in clear. */
+    char *sealed =
+        !err && cursor && w->unit->cursor_encrypted ? pv_cursor_seal(cursor, w->ctx->salt) : NULL;
     if (!err)
         err = pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, w->unit->schema, w->unit->table,
-                                         PV_CKPT_IN_PROGRESS, cursor, w->pending);
+                                         PV_CKPT_IN_PROGRESS, sealed ? sealed : cursor, w->pending);
+    free(sealed);
     if (!err)
         err = exec_simple(w, "COMMIT");
     if (err)
@@ -647,9 +652,15 @@ static pv_error *announce_text_mode(const pv_stream_ctx *ctx, PGconn *target,
 static pv_error *unit_start(writer *w, bool pk_mode)
 {
     const pv_stream_unit *u = w->unit;
-    if (pk_mode)
-        return pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, u->schema, u->table,
-                                          PV_CKPT_IN_PROGRESS, u->cursor, 0);
+    if (pk_mode) {
+        char *sealed =
+            u->cursor && u->cursor_encrypted ? pv_cursor_seal(u->cursor, w->ctx->salt) : NULL;
+        pv_error *err =
+            pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, u->schema, u->table,
+                                       PV_CKPT_IN_PROGRESS, sealed ? sealed : u->cursor, 0);
+        free(sealed);
+        return err;
+    }
     /* §6.2: one transaction for the whole unit; a leftover partial load of
      * an earlier attempt is truncated first. */
     pv_error *err = exec_simple(w, "BEGIN");

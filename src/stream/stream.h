@@ -54,6 +54,8 @@ typedef struct pv_stream_unit {
     int n_columns;
     int pk_column;         /* index into columns of a single-column PK, or -1 */
     const char *cursor;    /* resume after this PK text (clear text), or NULL */
+    bool cursor_encrypted; /* the PK column is masked: checkpoints store the cursor sealed
+                              (streaming.md §6.1, state/cursor.h) */
     int64_t batch_rows;    /* rows per batch (streaming.md §5.1) */
     double estimated_rows; /* < 0 when unknown */
 } pv_stream_unit;
@@ -65,6 +67,7 @@ typedef struct pv_stream_ctx {
     const char *run_id;
     const pv_audit_log *audit;
     const pv_mask_secrets *secrets; /* for masked columns */
+    const char *salt; /* the run's salt: keys sealed cursors; never printed */
     /* Polled between batches: true stops the unit at the next boundary. */
     bool (*should_stop)(void);
 } pv_stream_ctx;

@@ -277,19 +277,6 @@ static void test_hmac_vectors(void **state)
     pv_buf_free(&b);
 }
 
-static void test_base64url_lengths(void **state)
-{
-    (void)state;
-    const char *want[] = {"", "AA", "AAE", "AAEC", "AAECAw"};
-    const uint8_t in[] = {0, 1, 2, 3};
-    for (size_t n = 0; n < 5; n++) {
-        pv_buf b = PV_BUF_INIT;
-        pv_buf_base64url(&b, in, n);
-        assert_string_equal(buf_text(&b), want[n]);
-        pv_buf_free(&b);
-    }
-}
-
 /* ------------------------------------------------------------ §14: uniqueness, fixed seed */
 
 static void test_unique_vectors(void **state)
@@ -1331,7 +1318,6 @@ int main(void)
         cmocka_unit_test(test_shared_vectors_hold_under_standard),
         cmocka_unit_test(test_hash_vectors),
         cmocka_unit_test(test_hmac_vectors),
-        cmocka_unit_test(test_base64url_lengths),
         cmocka_unit_test(test_unique_vectors),
         cmocka_unit_test(test_unique_suffix_keeps_distinct),
         cmocka_unit_test(test_fpe_vectors),

@@ -1,7 +1,8 @@
 /*
  * Unit tests for src/state: UUIDv7 layout and ordering, the fingerprints of
  * state.md §3 (with the spec's vectors), audit levels and the payload
- * allowlist, status names, the version gate text.
+ * allowlist, status names, the version gate text, and the sealed checkpoint
+ * cursors of streaming.md §6.1.
  *
  * The same executable has a "probe" mode that tests/integration/
  * test_state.py drives against a real PostgreSQL target (DDL, idempotence,
@@ -19,9 +20,11 @@
 #include "catalog/pgconn.h"
 #include "obs/log.h"
 #include "secrets/secrets.h"
+#include "state/cursor.h"
 #include "state/fingerprint.h"
 #include "state/state.h"
 #include "state/uuid7.h"
+#include "util/base64.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -238,6 +241,243 @@ static void test_audit_disabled_writes_nothing(void **state)
     /* Disabled: not even the connection is touched (it is NULL here). */
     assert_null(pv_state_audit(NULL, &log, "column.masked", "public", "users", NULL, leak));
     json_decref(leak);
+}
+
+/* --------------------------------------------- sealed cursors (streaming §6.1) */
+
+static const char CURSOR_SALT[] = "test-salt-0123456789abcdef0123456789abcdef";
+
+/* Cursors as PostgreSQL prints keys: integers, text with quotes and
+ * backslashes, timestamps, UUIDs, numerics, the empty string, multibyte. */
+static const char *const CURSORS[] = {
+    "1",
+    "-9223372036854775808",
+    "alice@example.com",
+    "O'Brien \\ \"quoted\" ",
+    "2024-01-01 10:00:00+00",
+    "6f1c2b1e-0000-4000-8000-000000000001",
+    "12345678901234567890.000000001",
+    "",
+    "Zoë Ünïcødé 東京 🚀",
+};
+
+/* "enc1:" + base64url(12 + len + 16 bytes), and nothing else. */
+static void assert_sealed_shape(const char *sealed, size_t clear_len)
+{
+    assert_int_equal(strncmp(sealed, "enc1:", 5), 0);
+    size_t raw = PV_CURSOR_NONCE_LEN + clear_len + PV_CURSOR_TAG_LEN;
+    assert_int_equal(strlen(sealed), 5 + (4 * raw + 2) / 3);
+    for (const char *p = sealed + 5; *p; p++)
+        assert_non_null(
+            strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p));
+}
+
+static void test_cursor_round_trip(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(CURSORS) / sizeof(CURSORS[0]); i++) {
+        char *sealed = pv_cursor_seal(CURSORS[i], CURSOR_SALT);
+        assert_sealed_shape(sealed, strlen(CURSORS[i]));
+        char *clear = (char *)"untouched";
+        assert_true(pv_cursor_unseal(sealed, CURSOR_SALT, &clear));
+        assert_string_equal(clear, CURSORS[i]);
+        free(clear);
+        free(sealed);
+    }
+}
+
+/* Vectors sealed by an independent implementation (Python `cryptography`,
+ * AESGCM with K = HMAC-SHA256(salt, "privaci-checkpoint-cursor-v1")) with
+ * fixed nonces: the stored format is the spec's, not just self-consistent. */
+static void test_cursor_opens_independent_vectors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *stored, *clear;
+    } v[] = {
+        {"enc1:AAECAwQFBgcICQoLYdH0DeTDGrCXrzDUOSstrvAKhTxEq7e6cVjKllaJAoDb", "alice@example.com"},
+        {"enc1:________________EBAFmMEJZYmrj7zPSdZM9w", ""},
+        {"enc1:ZGVmZ2hpamtsbW5vnMF18hj5AI3f8_QauXVO61p7y0t8j7ESr-i3qTkozAc", "Zoë 東京 🚀"},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char *clear = NULL;
+        assert_true(pv_cursor_unseal(v[i].stored, CURSOR_SALT, &clear));
+        assert_string_equal(clear, v[i].clear);
+        free(clear);
+    }
+}
+
+static void test_cursor_seals_differ_but_both_open(void **state)
+{
+    (void)state;
+    char *a = pv_cursor_seal("42", CURSOR_SALT), *b = pv_cursor_seal("42", CURSOR_SALT);
+    assert_string_not_equal(a, b);
+    /* The nonce (the first 12 bytes = 16 characters) is what differs. */
+    assert_memory_not_equal(a + 5, b + 5, 16);
+    char *ca = NULL, *cb = NULL;
+    assert_true(pv_cursor_unseal(a, CURSOR_SALT, &ca));
+    assert_true(pv_cursor_unseal(b, CURSOR_SALT, &cb));
+    assert_string_equal(ca, "42");
+    assert_string_equal(cb, "42");
+    free(ca);
+    free(cb);
+    free(a);
+    free(b);
+}
+
+/* Re-encodes `raw` as a stored cursor. */
+static char *reseal_raw(const pv_buf *raw)
+{
+    pv_buf out = PV_BUF_INIT;
+    pv_buf_puts(&out, "enc1:");
+    pv_buf_base64url(&out, raw->data, raw->len);
+    pv_buf_terminate(&out);
+    return (char *)out.data;
+}
+
+static void assert_does_not_open(const char *stored, const char *salt)
+{
+    char *clear = (char *)"untouched";
+    assert_false(pv_cursor_unseal(stored, salt, &clear));
+    assert_null(clear);
+}
+
+static void test_cursor_tampering_fails(void **state)
+{
+    (void)state;
+    const char *clear = "alice@example.com";
+    char *sealed = pv_cursor_seal(clear, CURSOR_SALT);
+    pv_buf raw = PV_BUF_INIT;
+    assert_true(pv_buf_base64url_decode(&raw, sealed + 5, strlen(sealed + 5)));
+    assert_int_equal(raw.len, PV_CURSOR_NONCE_LEN + strlen(clear) + PV_CURSOR_TAG_LEN);
+    /* Every bit of nonce, ciphertext and tag is covered. */
+    for (size_t i = 0; i < raw.len; i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            raw.data[i] ^= (uint8_t)(1u << bit);
+            char *bad = reseal_raw(&raw);
+            assert_does_not_open(bad, CURSOR_SALT);
+            free(bad);
+            raw.data[i] ^= (uint8_t)(1u << bit);
+        }
+    }
+    /* A byte dropped or added anywhere: the nonce, the ciphertext, the tag. */
+    size_t positions[] = {0, PV_CURSOR_NONCE_LEN, PV_CURSOR_NONCE_LEN + 3, raw.len - 1};
+    for (size_t p = 0; p < sizeof(positions) / sizeof(positions[0]); p++) {
+        pv_buf shorter = PV_BUF_INIT, longer = PV_BUF_INIT;
+        pv_buf_put(&shorter, raw.data, positions[p]);
+        pv_buf_put(&shorter, raw.data + positions[p] + 1, raw.len - positions[p] - 1);
+        pv_buf_put(&longer, raw.data, positions[p]);
+        pv_buf_putc(&longer, 0);
+        pv_buf_put(&longer, raw.data + positions[p], raw.len - positions[p]);
+        char *a = reseal_raw(&shorter), *b = reseal_raw(&longer);
+        assert_does_not_open(a, CURSOR_SALT);
+        assert_does_not_open(b, CURSOR_SALT);
+        free(a);
+        free(b);
+        pv_buf_free(&shorter);
+        pv_buf_free(&longer);
+    }
+    /* The untouched bytes still open: the failures above were the changes. */
+    char *same = reseal_raw(&raw), *back = NULL;
+    assert_true(pv_cursor_unseal(same, CURSOR_SALT, &back));
+    assert_string_equal(back, clear);
+    free(back);
+    free(same);
+    /* Nonce and tag swapped between two seals of the same cursor. */
+    char *other = pv_cursor_seal(clear, CURSOR_SALT);
+    pv_buf raw2 = PV_BUF_INIT;
+    assert_true(pv_buf_base64url_decode(&raw2, other + 5, strlen(other + 5)));
+    memcpy(raw2.data, raw.data, PV_CURSOR_NONCE_LEN);
+    char *mixed = reseal_raw(&raw2);
+    assert_does_not_open(mixed, CURSOR_SALT);
+    free(mixed);
+    pv_buf_free(&raw2);
+    free(other);
+    pv_buf_free(&raw);
+    free(sealed);
+}
+
+static void test_cursor_wrong_salt_fails(void **state)
+{
+    (void)state;
+    char *sealed = pv_cursor_seal("12345", CURSOR_SALT);
+    assert_does_not_open(sealed, "test-salt-0123456789abcdef0123456789abcdeF");
+    assert_does_not_open(sealed, "test-salt-0123456789abcdef0123456789abcde");
+    assert_does_not_open(sealed, "test-salt-0123456789abcdef0123456789abcdef ");
+    assert_does_not_open(sealed, "");
+    free(sealed);
+    /* The empty cursor is authenticated too. */
+    sealed = pv_cursor_seal("", CURSOR_SALT);
+    assert_does_not_open(sealed, "another salt");
+    free(sealed);
+}
+
+static void test_cursor_rejects_other_texts(void **state)
+{
+    (void)state;
+    char *sealed = pv_cursor_seal("7", CURSOR_SALT);
+    const char *payload = sealed + 5;
+    char *enc2 = pv_xasprintf("enc2:%s", payload), *upper = pv_xasprintf("ENC1:%s", payload),
+         *bare = pv_xstrdup(payload), *spaced = pv_xasprintf(" %s", sealed),
+         *padded = pv_xasprintf("%s=", sealed), *newline = pv_xasprintf("%s\n", sealed),
+         *std = pv_xstrdup(sealed);
+    for (char *p = std + 5; *p; p++) /* the standard base64 alphabet instead */
+        *p = *p == '-' ? '+' : *p == '_' ? '/' : *p;
+    const char *bad[] = {
+        "",
+        "42",
+        "b'\\x01'",
+        "enc1",
+        "enc1:",
+        "enc1:AAAA",
+        /* 27 bytes: one short of nonce and tag */
+        "enc1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "enc1:!!!!",
+        enc2,
+        upper,
+        bare,
+        spaced,
+        padded,
+        newline,
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_does_not_open(bad[i], CURSOR_SALT);
+    if (strcmp(std, sealed) != 0)
+        assert_does_not_open(std, CURSOR_SALT);
+    char *clear = (char *)"untouched";
+    assert_false(pv_cursor_unseal(NULL, CURSOR_SALT, &clear));
+    assert_null(clear);
+    /* 28 bytes (an empty cursor's length) of zeros: the right length, no valid tag. */
+    assert_does_not_open("enc1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", CURSOR_SALT);
+    free(enc2);
+    free(upper);
+    free(bare);
+    free(spaced);
+    free(padded);
+    free(newline);
+    free(std);
+    free(sealed);
+}
+
+static void test_cursor_stored_text_hides_the_value(void **state)
+{
+    (void)state;
+    const char *values[] = {"alice@example.com", "123-45-6789", "ssn:123456789",
+                            "6f1c2b1e-0000-4000-8000-000000000001", "enc1:not-a-cursor"};
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        for (int k = 0; k < 16; k++) {
+            char *sealed = pv_cursor_seal(values[i], CURSOR_SALT);
+            assert_null(strstr(sealed, values[i]));
+            assert_null(strstr(sealed, CURSOR_SALT));
+            /* Nor its base64url, which an encoding without encryption would hold. */
+            pv_buf b64 = PV_BUF_INIT;
+            pv_buf_base64url(&b64, (const uint8_t *)values[i], strlen(values[i]));
+            pv_buf_terminate(&b64);
+            assert_null(strstr(sealed, (const char *)b64.data));
+            pv_buf_free(&b64);
+            free(sealed);
+        }
+    }
 }
 
 /* ============================================================ probe */
@@ -475,6 +715,13 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_audit_levels),
         cmocka_unit_test(test_audit_payload_allowlist),
         cmocka_unit_test(test_audit_disabled_writes_nothing),
+        cmocka_unit_test(test_cursor_round_trip),
+        cmocka_unit_test(test_cursor_opens_independent_vectors),
+        cmocka_unit_test(test_cursor_seals_differ_but_both_open),
+        cmocka_unit_test(test_cursor_tampering_fails),
+        cmocka_unit_test(test_cursor_wrong_salt_fails),
+        cmocka_unit_test(test_cursor_rejects_other_texts),
+        cmocka_unit_test(test_cursor_stored_text_hides_the_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "obs/redact.h"
+#include "util/base64.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
@@ -97,6 +98,82 @@ static void test_error_render_scrubs_secrets(void **state)
     pv_redact_clear();
 }
 
+/* ------------------------------------------------------------- base64url */
+
+static void test_base64url_lengths(void **state)
+{
+    (void)state;
+    const char *want[] = {"", "AA", "AAE", "AAEC", "AAECAw"};
+    const uint8_t in[] = {0, 1, 2, 3};
+    for (size_t n = 0; n < 5; n++) {
+        pv_buf b = PV_BUF_INIT;
+        pv_buf_base64url(&b, in, n);
+        pv_buf_terminate(&b);
+        assert_string_equal((const char *)b.data, want[n]);
+        pv_buf_free(&b);
+    }
+}
+
+static void test_base64url_round_trip(void **state)
+{
+    (void)state;
+    uint8_t in[256];
+    for (size_t i = 0; i < sizeof(in); i++)
+        in[i] = (uint8_t)(255 - i);
+    for (size_t n = 0; n <= sizeof(in); n++) {
+        pv_buf text = PV_BUF_INIT, back = PV_BUF_INIT;
+        pv_buf_base64url(&text, in, n);
+        assert_int_equal(text.len, (4 * n + 2) / 3);
+        pv_buf_putc(&back, 'x'); /* decoding appends */
+        assert_true(pv_buf_base64url_decode(&back, (const char *)text.data, text.len));
+        assert_int_equal(back.len, n + 1);
+        assert_int_equal(back.data[0], 'x');
+        if (n)
+            assert_memory_equal(back.data + 1, in, n);
+        pv_buf_free(&text);
+        pv_buf_free(&back);
+    }
+    /* Both URL-safe characters, and the RFC 4648 test vector. */
+    pv_buf b = PV_BUF_INIT;
+    assert_true(pv_buf_base64url_decode(&b, "-_8", 3));
+    assert_int_equal(b.len, 2);
+    assert_int_equal(b.data[0], 0xfb);
+    assert_int_equal(b.data[1], 0xff);
+    pv_buf_reset(&b);
+    assert_true(pv_buf_base64url_decode(&b, "Zm9vYmFy", 8));
+    assert_memory_equal(b.data, "foobar", 6);
+    pv_buf_free(&b);
+}
+
+static void test_base64url_decode_is_strict(void **state)
+{
+    (void)state;
+    const char *bad[] = {
+        "A",      /* 4k+1 characters */
+        "AAAAA",  /* 4k+1 characters */
+        "AA==",   /* padding */
+        "AA=",    /* padding */
+        "+/8",    /* the standard alphabet */
+        "AA A",   /* whitespace */
+        "AB",     /* non-zero unused bits (canonical: "AA") */
+        "AAF",    /* non-zero unused bits (canonical: "AAE") */
+        "Zm9v\n", /* a control character */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        pv_buf b = PV_BUF_INIT;
+        pv_buf_puts(&b, "keep");
+        assert_false(pv_buf_base64url_decode(&b, bad[i], strlen(bad[i])));
+        assert_int_equal(b.len, 4); /* nothing appended */
+        pv_buf_free(&b);
+    }
+    /* A NUL inside the given length is not a character of the alphabet. */
+    pv_buf b = PV_BUF_INIT;
+    assert_false(pv_buf_base64url_decode(&b, "AA\0A", 4));
+    assert_true(pv_buf_base64url_decode(&b, "", 0));
+    assert_int_equal(b.len, 0);
+    pv_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -106,6 +183,9 @@ int main(void)
         cmocka_unit_test(test_error_render_has_four_lines_and_anchor),
         cmocka_unit_test(test_error_anchor_per_exit_code),
         cmocka_unit_test(test_error_render_scrubs_secrets),
+        cmocka_unit_test(test_base64url_lengths),
+        cmocka_unit_test(test_base64url_round_trip),
+        cmocka_unit_test(test_base64url_decode_is_strict),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
