@@ -70,7 +70,7 @@ CREATE TABLE clinic.patients (
   mrn         text NOT NULL UNIQUE,
   first_name  text NOT NULL,
   last_name   text NOT NULL,
-  email       text,
+  email       text UNIQUE,
   phone       text,
   ssn         text,
   dob         date,

@@ -498,8 +498,7 @@ static pv_error *prepare_fake(const pv_mask_secrets *sec, mcol *c)
         return cell_error(c, "The pseudonym key is not configured.");
     const char *domain = param(s->action, "domain");
     pv_fake_opts o = {
-        .library =
-            sec->library == PV_LIBRARY_CLASSIC ? PV_MASK_LIB_CLASSIC : PV_MASK_LIB_STANDARD,
+        .library = sec->library == PV_LIBRARY_CLASSIC ? PV_MASK_LIB_CLASSIC : PV_MASK_LIB_STANDARD,
         .provider = s->action->provider,
         .column_path = s->column_path,
         .hash_path = s->hash_path,

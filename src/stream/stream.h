@@ -67,7 +67,7 @@ typedef struct pv_stream_ctx {
     const char *run_id;
     const pv_audit_log *audit;
     const pv_mask_secrets *secrets; /* for masked columns */
-    const char *salt; /* the run's salt: keys sealed cursors; never printed */
+    const char *salt;               /* the run's salt: keys sealed cursors; never printed */
     /* Polled between batches: true stops the unit at the next boundary. */
     bool (*should_stop)(void);
 } pv_stream_ctx;
