@@ -31,7 +31,7 @@ SET max_parallel_maintenance_workers = 0;
 SELECT :users_rows > 0 AS make_users, :notes_rows > 0 AS make_notes, :wide_rows > 0 AS make_wide
 \gset
 
--- users: the narrow 9-column table of the headline measurement ---------------
+-- users: the narrow 10-column table of the headline measurement --------------
 \if :make_users
 BEGIN;
 CREATE TABLE users (
@@ -40,6 +40,7 @@ CREATE TABLE users (
   first_name  text NOT NULL,
   last_name   text NOT NULL,
   phone       text,
+  dob         date,
   created_at  timestamptz NOT NULL,
   updated_at  timestamptz NOT NULL,
   balance     numeric(12,2) NOT NULL,
@@ -52,6 +53,9 @@ SELECT i,
        f, l,
        CASE WHEN i % 10 = 0 THEN NULL
             ELSE '+1-' || lpad((200 + i % 800)::text, 3, '0') || '-555-' || lpad(((i * 7919) % 10000)::text, 4, '0') END,
+       -- birth dates 1940-01-01 .. 2008-12-31 (25,203 days), 4% NULL
+       CASE WHEN i % 25 = 3 THEN NULL
+            ELSE date '1940-01-01' + ((i * 104729) % 25203)::int END,
        c,
        c + ((i * 31) % 40000000) * interval '1 second',
        (((i * 2654435761) % 2000000000) - 500000000)::numeric / 100,

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# privaci benchmark: privaci (passthrough) vs the raw binary COPY pipe, vs
-# pgcopydb on the demo database, and privaci's peak RSS on 1M vs 10M rows.
+# privaci benchmark: privaci (passthrough, and masking five PII columns of
+# users) vs the raw binary COPY pipe, vs pgcopydb on the demo database,
+# privaci's peak RSS on 1M vs 10M rows, and the masker's cost per action.
 #
-#   bench/run.sh                 # full run (~5.5 min on 2 cores, +1 min the first time)
+#   bench/run.sh                 # full run (~6.5 min on 2 cores, +1 min the first time)
 #   BENCH_SCALE=0.1 bench/run.sh # quick mode: every generated table × 0.1
 #
 # Environment:
 #   BENCH_SCALE  multiplies the generated row counts (default 1)
 #   BENCH_RUNS   repetitions per measurement, the median is reported (default 3)
-#   BENCH_ONLY   comma list of sections to run: pipe,demo,rss (default all)
+#   BENCH_ONLY   comma list of sections to run: pipe,demo,rss,mask (default all)
 #   BENCH_PORT   port number naming the cluster's Unix socket (default 54329)
 #   BENCH_KEEP   1 = leave the cluster running at the end (default: stop it)
 #   BENCH_PERF   1 = also profile one privaci run on the users table with
 #                `perf record -a -g` (whole machine; bench/.work/perf/top.txt)
 #   PRIVACI      the binary (default build/privaci, built with `make` if missing)
+#   MASK_COST    the per-action micro-benchmark (default: bench/mask_cost in
+#                PRIVACI's build directory, built with `make` if missing)
 #
 # Everything lives under bench/.work/ (gitignored): the cluster, logs, raw
 # per-run figures (results.tsv) and the Markdown summary (results.md) that
@@ -27,9 +30,10 @@ REPO=$(cd "$BENCH_DIR/.." && pwd)
 WORK="$BENCH_DIR/.work"
 SCALE=${BENCH_SCALE:-1}
 RUNS=${BENCH_RUNS:-3}
-ONLY=${BENCH_ONLY:-pipe,demo,rss}
+ONLY=${BENCH_ONLY:-pipe,demo,rss,mask}
 PORT=${BENCH_PORT:-54329}
 PRIVACI=${PRIVACI:-$REPO/build/privaci}
+MASK_COST=${MASK_COST:-$(dirname "$PRIVACI")/bench/mask_cost}
 PGBIN=/usr/lib/postgresql/15/bin
 PGDATA="$WORK/pgdata"
 SOCK="$WORK/sock"
@@ -72,6 +76,15 @@ setup_tools() {
     mkdir -p "$WORK"
     cp "$PRIVACI" "$WORK/privaci.tmp" && mv "$WORK/privaci.tmp" "$WORK/privaci"
     PRIVACI="$WORK/privaci"
+    if want mask; then
+        if [[ ! -x $MASK_COST ]]; then
+            say "building mask_cost"
+            make -C "$REPO" build
+        fi
+        [[ -x $MASK_COST ]] || die "no mask_cost binary at $MASK_COST"
+        cp "$MASK_COST" "$WORK/mask_cost.tmp" && mv "$WORK/mask_cost.tmp" "$WORK/mask_cost"
+        MASK_COST="$WORK/mask_cost"
+    fi
 }
 
 # ------------------------------------------------------------------ cluster
@@ -258,6 +271,41 @@ write_config() { # path batch_size exclude-table...
     } >"$path"
 }
 
+# The users table with its five PII columns masked by `fake` (issue 7's
+# masked run); the other tables excluded.
+write_masked_config() { # path exclude-table...
+    local path=$1
+    shift
+    {
+        echo 'version: "1.0"'
+        echo 'auto_detect: false'
+        echo 'replicate_all_indexes: true'
+        echo 'tables:'
+        local t
+        for t in "$@"; do
+            echo "  $t: { strategy: exclude }"
+        done
+        echo '  public.users:'
+        echo '    columns:'
+        echo '      email: { action: fake, provider: email }'
+        echo '      first_name: { action: fake, provider: first_name }'
+        echo '      last_name: { action: fake, provider: last_name }'
+        echo '      phone: { action: fake, provider: phone }'
+        echo '      dob: { action: fake, provider: dob }'
+    } >"$path"
+}
+
+# The masked copy holds as many rows as the source, the same NULLs in the
+# masked nullable columns (NULL stays NULL), and masked values: the first
+# 1,000 rows' PII differs from the source's.
+masked_rows_ok() { # src dst
+    local q="SELECT count(*) || ' ' || count(phone) || ' ' || count(dob) FROM users"
+    local pii="SELECT md5(string_agg(concat_ws(',', email, first_name, last_name, phone, dob), ';' ORDER BY id))
+        FROM (SELECT * FROM users ORDER BY id LIMIT 1000) s"
+    [[ $(sqlv "$1" "$q") == "$(sqlv "$2" "$q")" ]] || die "$2.users: row or NULL counts differ from $1.users"
+    [[ $(sqlv "$1" "$pii") != "$(sqlv "$2" "$pii")" ]] || die "$2.users: the PII columns were not masked"
+}
+
 # One `privaci run` into a fresh target database; records its figures.
 privaci_once() { # section label run tool config src dst table jobs
     local section=$1 label=$2 run=$3 tool=$4 config=$5 src=$6 dst=$7 table=$8 jobs=$9
@@ -335,7 +383,9 @@ section_pipe() {
         if [[ $table == users ]]; then
             # Diagnostic: the same run with 10x fewer, 10x larger batches.
             write_config "$WORK/only_${table}_b100k.yaml" 100000 "${others[@]}"
-            tools=(privaci pipe privaci_b100k)
+            # Issue 7: email, first_name, last_name, phone and dob masked.
+            write_masked_config "$WORK/only_${table}_masked.yaml" "${others[@]}"
+            tools=(privaci pipe privaci_b100k privaci_masked)
         fi
         say "1. $table: ${tools[*]}, $RUNS runs each (order rotates per run)"
         record pipe "$table" 0 rows "$(sqlv bench_src "SELECT count(*) FROM $table")"
@@ -365,6 +415,10 @@ section_pipe() {
                     ;;
                 privaci_b100k)
                     privaci_once pipe "$table" "$i" privaci_b100k "$WORK/only_${table}_b100k.yaml" bench_src bench_dst "$table" 1
+                    ;;
+                privaci_masked)
+                    privaci_once pipe "$table" "$i" privaci_masked "$WORK/only_${table}_masked.yaml" bench_src bench_dst "$table" 1
+                    masked_rows_ok bench_src bench_dst
                     ;;
                 esac
             done
@@ -482,12 +536,29 @@ section_rss() {
     done
 }
 
+# ------------------------------------------------------------------ 4. mask
+
+# The masker alone, per action (bench/mask_cost.c): no database involved,
+# one core. Its Markdown table goes into the report as is.
+section_mask() {
+    local n prefix="$LOGS/mask_cost"
+    n=$(scaled 1000000)
+    say "4. masking cost per action: mask_cost, $n cells per action, $RUNS repetitions"
+    timed "$prefix" "$MASK_COST" -n "$n" -r "$RUNS" || die "mask_cost failed; see $prefix.err"
+    cp "$prefix.out" "$WORK/mask_cost.md"
+    record mask all 0 cells "$n"
+    record_timed mask all 1 mask_cost
+    cat "$WORK/mask_cost.md" >&2
+    echo "  mask_cost wall ${T_WALL}s, other load ${T_FOREIGN} cores" >&2
+}
+
 # ------------------------------------------------------------------ main
 
 main() {
     setup_tools
     start_cluster
     : >"$RESULTS"
+    rm -f "$WORK/mask_cost.md"
     {
         echo "# machine"
         echo "nproc: $(nproc)"
@@ -509,7 +580,8 @@ main() {
     want pipe && section_pipe
     want demo && section_demo
     want rss && section_rss
-    python3 "$BENCH_DIR/report.py" "$RESULTS" "$WORK/machine.txt" >"$SUMMARY"
+    want mask && section_mask
+    python3 "$BENCH_DIR/report.py" "$RESULTS" "$WORK/machine.txt" "$WORK/mask_cost.md" >"$SUMMARY"
     echo >&2
     cat "$SUMMARY"
     echo "total bench time: $(elapsed "$t0") s" >&2
