@@ -140,6 +140,15 @@ typedef struct pv_detect_column {
 void pv_detect_classify(const pv_patterns *patterns, bool auto_detect, const pv_detect_column *col,
                         pv_finding *out);
 
+/*
+ * The shortest output of fake/pseudonym provider `provider`, in characters,
+ * after the masking.md §9.1 suffix rules when `unique`: fixed shapes
+ * exactly (ssn 11, phone 12, …), a library value as one character — a
+ * conservative bound, so the §4.3 length rule never rejects a provider
+ * that could fit. Shared by the auto-detect gate and the pre-flight check.
+ */
+int pv_detect_shortest_fake(const char *provider, bool unique);
+
 /* The finding of an explicit entry: high, "explicit config", source config. */
 void pv_detect_explicit(const pv_table *table, const pv_column *column, const pv_column_rule *rule,
                         pv_finding *out);

@@ -18,6 +18,7 @@
 #define FREEFORM_WIDE        200
 #define FREEFORM_BORDERLINE  100
 #define HASH_HEX_LEN         64
+#define NAME_MAX_CHARS       63
 /* masking.md §9.1 suffixes: "+" + 16 hex before the @ (email), "__" + 16 hex (others). */
 #define EMAIL_SUFFIX_LEN 17
 #define OTHER_SUFFIX_LEN 18
@@ -100,6 +101,8 @@ static void type_info_init(const pv_column *c, type_info *ti)
     ti->base = trimmed_lower(type, paren ? (size_t)(paren - type) : len);
     unqualify(ti->base);
     ti->length = paren && !ti->array ? atoi(paren + 1) : 0;
+    if (!ti->array && strcmp(ti->base, "name") == 0)
+        ti->length = NAME_MAX_CHARS; /* NAMEDATALEN - 1 */
 }
 
 static bool base_is(const type_info *ti, const char *name)
@@ -197,8 +200,7 @@ static const struct {
     {"postcode", 5, true}, {"password", 15, false},   {"country", 2, false},
 };
 
-/* Shortest fake output after the §9.1 suffix rules; library values count as one character. */
-static int shortest_fake(const char *provider, bool unique)
+int pv_detect_shortest_fake(const char *provider, bool unique)
 {
     int shortest = 1;
     bool digits = false;
@@ -235,7 +237,7 @@ static bool fits_length(const proposal *pr, const type_info *ti, bool unique)
     else if (pr->kind == PV_ACT_STATIC)
         shortest = utf8_chars(pr->value);
     else if (pr->kind == PV_ACT_FAKE)
-        shortest = shortest_fake(pr->provider, unique);
+        shortest = pv_detect_shortest_fake(pr->provider, unique);
     return shortest <= ti->length;
 }
 

@@ -10,6 +10,8 @@
 #ifndef PRIVACI_RUN_CHECKS_H
 #define PRIVACI_RUN_CHECKS_H
 
+#include "mask/custom.h"
+#include "mask/library.h"
 #include "run/plan.h"
 
 #include <libpq-fe.h>
@@ -52,6 +54,56 @@ pv_error *pv_check_orphan_fks(const pv_config *cfg, const pv_catalog *cat, pv_ru
 /* The SQL-side "C references P" test used by the pre-flight. ctx = PGconn *. */
 pv_error *pv_source_references(void *ctx, const pv_catalog *cat, const pv_table *referencing,
                                const pv_foreign_key *fk, bool *references);
+
+/* ------------------------------------------------- masking vs types */
+
+/*
+ * "Is `value` valid input for the column's type": asked of the source
+ * server for a `static` value (masking.md §4.3) beyond what the client
+ * codec can tell — enum labels, XML, domain constraints, numeric(p,s)
+ * limits, types without a codec. Sets *valid, or returns an error when the
+ * question could not be asked.
+ */
+typedef pv_error *(*pv_value_valid_fn)(void *ctx, const pv_column *column, const char *value,
+                                       bool *valid);
+
+/*
+ * The SQL-side test: `SELECT $1` with the column type as the parameter
+ * type (CAST to numeric(p,s) for a constrained numeric), read-only,
+ * inside a savepoint when a transaction is open so a rejected value leaves
+ * the run's snapshot transaction usable. ctx = PGconn *.
+ */
+pv_error *pv_source_value_valid(void *ctx, const pv_column *column, const char *value, bool *valid);
+
+/* What the type check consults besides the plan and the catalog; every member may be NULL. */
+typedef struct pv_type_check_env {
+    const pv_library *library;     /* the plan's faker lists: provider output lengths */
+    const pv_custom_set *custom;   /* custom providers: their declared types */
+    pv_value_valid_fn value_valid; /* NULL: only the client codec judges static values */
+    void *ctx;
+} pv_type_check_env;
+
+/*
+ * type_compatibility (exit 3, masking.md §4.3): every resolved (action,
+ * column type) pair of every streamed table — explicit, FK-inherited or
+ * auto-detected — against the matrix, static values parsed, arrays,
+ * varchar(n)/char(n) lengths, numeric(p,s) capacity, and one declared type
+ * per hash path for integer outputs. One Cause line per failing column,
+ * sorted. `warnings` receives the length_risk warnings (also when it
+ * fails); the caller owns and frees them (pv_plan_warnings_free).
+ */
+pv_error *pv_check_type_compatibility(const pv_catalog *cat, const pv_run_plan *plan,
+                                      const pv_type_check_env *env, pv_plan_warning **warnings,
+                                      size_t *n_warnings);
+
+void pv_plan_warnings_free(pv_plan_warning *warnings, size_t n);
+
+/*
+ * fk_consistency (exit 3, masking.md §7.3): the conflicts pv_run_plan_link
+ * recorded — explicit actions that differ inside an FK group, then
+ * different seed_aliases — one Cause line each, sorted.
+ */
+pv_error *pv_check_fk_consistency(const pv_run_plan *plan);
 
 /* ------------------------------------------------------------- source */
 

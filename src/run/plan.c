@@ -93,6 +93,8 @@ static bool provider_permutes(const char *provider)
 /* masking.md §9.2: standard library, unique integer column, a permuting action. */
 static bool uses_fpe(pv_faker_library library, const pv_plan_column *pc)
 {
+    if (!pc->hash_path)
+        return false;
     if (library != PV_LIBRARY_STANDARD || !pc->unique || !is_integer_type(pc->column))
         return false;
     if (pc->action == PV_ACT_HASH)
@@ -120,7 +122,25 @@ const pv_action *pv_plan_column_action(const pv_plan_column *pc)
         return &pc->rule->action;
     if (pc->source == PV_SOURCE_AUTODETECT && pc->finding)
         return pv_finding_action(pc->finding);
+    /* An origin is never inherited itself: one step. */
+    if (pc->source == PV_SOURCE_FK_INHERITED && pc->origin &&
+        pc->origin->source != PV_SOURCE_FK_INHERITED)
+        return pv_plan_column_action(pc->origin);
     return NULL;
+}
+
+char *pv_plan_action_label(const pv_plan_column *pc)
+{
+    const pv_action *a = pv_plan_column_action(pc);
+    bool has_provider = pc->action == PV_ACT_FAKE || pc->action == PV_ACT_PSEUDONYM;
+    if (has_provider && a && a->provider)
+        return pv_xasprintf("%s/%s", pv_action_name(pc->action), a->provider);
+    return pv_xstrdup(pv_action_name(pc->action));
+}
+
+void pv_plan_column_refresh_fpe(pv_faker_library library, pv_plan_column *pc)
+{
+    pc->fpe = uses_fpe(library, pc);
 }
 
 /* masking.md §1 step 4: a high finding with an action masks the column (auto_detect on). */
@@ -213,6 +233,19 @@ void pv_run_plan_free(pv_run_plan *plan)
         free(plan->omitted_fks[i].fk_name);
     }
     free(plan->omitted_fks);
+    for (size_t i = 0; i < plan->n_groups; i++) {
+        free(plan->groups[i].root);
+        free(plan->groups[i].hash_path);
+        pv_strlist_free(&plan->groups[i].members);
+    }
+    free(plan->groups);
+    pv_strlist_free(&plan->fk_action_conflicts);
+    pv_strlist_free(&plan->fk_alias_conflicts);
+    for (size_t i = 0; i < plan->n_warnings; i++) {
+        free(plan->warnings[i].message);
+        free(plan->warnings[i].table_id);
+    }
+    free(plan->warnings);
     free(plan);
 }
 
@@ -279,10 +312,16 @@ static json_t *proposal_json(const pv_action *a)
     return obj;
 }
 
-/* The action object exactly as the canonical config JSON renders it. */
+/*
+ * The action object exactly as the canonical config JSON renders it; an
+ * fk_inherited column shows its origin's (the action it is masked with).
+ */
 static json_t *action_json(const json_t *canonical, const pv_plan_table *pt,
                            const pv_plan_column *pc)
 {
+    if (pc->source == PV_SOURCE_FK_INHERITED && pc->origin && pc->origin_table &&
+        pc->origin->source != PV_SOURCE_FK_INHERITED)
+        return action_json(canonical, pc->origin_table, pc->origin);
     if (pc->source == PV_SOURCE_CONFIG) {
         json_t *tables = json_object_get(canonical, "tables");
         json_t *columns = json_object_get(json_object_get(tables, pt->config->id), "columns");

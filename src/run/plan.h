@@ -2,13 +2,18 @@
  * plan.h — the run's resolved per-column plan (masking.md §1, state.md
  * §2.2) and the batch size of each streamed table (streaming.md §5.1).
  *
- * Resolution today: an explicit config entry wins (source "config"), FK
- * columns nulled by null_orphan_fks come next (source "null_orphan_fks",
- * set by the orphan_fks pre-flight check), then a `high` auto-detect
- * finding with an action when auto_detect is on (source "autodetect"),
- * every other column passes through (source "default"). FK groups join
- * later (source "fk_inherited"). Every table that is not excluded carries
- * its auto-detect findings (spec/autodetect.md §2), one per column.
+ * Resolution, in three passes:
+ *   1. pv_run_plan_build: an explicit config entry wins (source "config"),
+ *      then a `high` auto-detect finding with an action when auto_detect is
+ *      on (source "autodetect"); every other column passes through (source
+ *      "default"). Every table that is not excluded carries its auto-detect
+ *      findings (spec/autodetect.md §2), one per column.
+ *   2. the orphan_fks pre-flight check marks the FK columns nulled by
+ *      null_orphan_fks (source "null_orphan_fks", whatever the config said).
+ *   3. pv_run_plan_link (masking.md §7): FK groups share one action, hash
+ *      path and unique flag (members taking another member's action get
+ *      source "fk_inherited"); columns sharing a hash path share the unique
+ *      flag. What it cannot reconcile is kept for the fk_consistency check.
  *
  * Ownership: the plan borrows the config and the catalog it was built from;
  * both must outlive it. pv_run_plan_free releases what the plan owns.
@@ -43,6 +48,13 @@ typedef struct pv_plan_column {
     bool fpe;        /* masking.md §9.2 applies */
     /* The column's auto-detect finding; NULL in an excluded table (not scanned). */
     const pv_finding *finding;
+    /*
+     * Source fk_inherited: the FK-group member whose action this column
+     * takes (its source is config or autodetect) and that member's plan
+     * table. NULL for every other source.
+     */
+    const struct pv_plan_column *origin;
+    const struct pv_plan_table *origin_table;
 } pv_plan_column;
 
 typedef struct pv_plan_table {
@@ -59,6 +71,24 @@ typedef struct pv_plan_table {
     pv_finding *findings; /* parallel to columns; NULL for an excluded table (not scanned) */
 } pv_plan_table;
 
+/*
+ * One FK group (masking.md §7.3): columns of streamed tables linked by
+ * catalog FKs, transitively. Column paths use the config table id.
+ */
+typedef struct pv_fk_group {
+    char *root;         /* the root column path */
+    char *hash_path;    /* the group's seed_alias, else the root path */
+    pv_strlist members; /* every member's column path, sorted (root included) */
+    bool conflict;      /* explicit actions or aliases disagree: nothing was inherited */
+} pv_fk_group;
+
+/* A pre-flight warning found while resolving the plan (observability.md §3 `warning`). */
+typedef struct pv_plan_warning {
+    const char *code; /* static */
+    char *message;    /* identifiers only */
+    char *table_id;   /* NULL when not tied to one table */
+} pv_plan_warning;
+
 /* A foreign key schema replication leaves out (catalog-and-schema.md §6.2). */
 typedef struct pv_omitted_fk {
     char *table_id; /* the referencing table */
@@ -71,6 +101,15 @@ typedef struct pv_run_plan {
     size_t n_tables;
     pv_omitted_fk *omitted_fks; /* FKs into excluded tables (warning fk_dropped) */
     size_t n_omitted_fks;
+    /* pv_run_plan_link: the FK groups, by root path */
+    pv_fk_group *groups;
+    size_t n_groups;
+    /* Cause lines of fk_consistency, sorted: explicit actions, then seed_aliases, that differ */
+    pv_strlist fk_action_conflicts;
+    pv_strlist fk_alias_conflicts;
+    /* fk_group_multiple_roots, seed_alias_mismatch */
+    pv_plan_warning *warnings;
+    size_t n_warnings;
 } pv_run_plan;
 
 /*
@@ -94,11 +133,32 @@ void pv_run_plan_free(pv_run_plan *plan);
 pv_plan_table *pv_run_plan_table(const pv_run_plan *plan, const pv_catalog *cat, const pv_table *t);
 
 /*
- * The column's full action: the explicit entry's, or the auto-detect
- * proposal for source autodetect; NULL for default, null_orphan_fks (and
- * fk_inherited until FK groups carry their action here).
+ * The column's full action (provider, params, …): the explicit entry's for
+ * source config, the auto-detect proposal for autodetect, the origin's for
+ * fk_inherited; NULL for default and null_orphan_fks (passthrough / null,
+ * which have no parameters). pc->action is always its kind.
  */
 const pv_action *pv_plan_column_action(const pv_plan_column *pc);
+
+/* "<action>" or "<action>/<provider>" (fake, pseudonym): the label error texts use. Caller frees.
+ */
+char *pv_plan_action_label(const pv_plan_column *pc);
+
+/* Recomputes pc->fpe (masking.md §9.2) after its action, unique flag or type changed. */
+void pv_plan_column_refresh_fpe(pv_faker_library library, pv_plan_column *pc);
+
+/*
+ * Pass 3 (masking.md §7.2, §7.3), once orphan handling has marked its
+ * columns: builds the FK groups over the streamed tables (FKs into tables
+ * that are excluded or emptied are no links), picks each root, resolves
+ * the group's action (explicit members must agree — `null` on a nullable
+ * referencing column that nothing references excepted —, else the root's
+ * auto-detect result; a child's own finding is ignored), sets the hash
+ * path and propagates the unique flag, then shares the unique flag among
+ * all columns with one hash path. Conflicts land in fk_*_conflicts and the
+ * group is left as it was; warnings in `warnings`. Never fails.
+ */
+void pv_run_plan_link(pv_run_plan *plan, const pv_catalog *cat);
 
 /*
  * strict_autodetect (autodetect.md §6): the sorted "schema.table.column"

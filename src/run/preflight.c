@@ -11,6 +11,7 @@
 #include "run/preflight.h"
 
 #include "catalog/pgconn.h"
+#include "mask/providers.h"
 #include "obs/log.h"
 #include "run/checks.h"
 #include "run/signals.h"
@@ -256,11 +257,77 @@ static pv_error *check_orphan_fks(runner *r, outcome *o)
                                r->pf->source);
 }
 
-/* Checks whose engines land with later issues; configs needing them are stopped elsewhere. */
-static pv_error *check_not_in_build(runner *r, outcome *o)
+/*
+ * Not a reported check: masking.md §7 (FK groups, shared hash paths) once
+ * orphan_fks has marked the columns it nulls. Never fails.
+ */
+static pv_error *link_plan(runner *r, outcome *o)
 {
-    set_outcome(o, "skipped", "not available in this build");
+    pv_run_plan_link(r->pf->plan, r->pf->catalog);
     return NULL;
+}
+
+/* Emits each warning and makes the check's outcome "warn" with their messages. */
+static void warn_all(outcome *o, const pv_plan_warning *warnings, size_t n)
+{
+    pv_strbuf detail = PV_STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        warn(warnings[i].code, warnings[i].message, warnings[i].table_id, false);
+        pv_strbuf_appendf(&detail, "%s%s", i ? "\n" : "", warnings[i].message);
+    }
+    if (n)
+        set_outcome(o, "warn", detail.data);
+    pv_strbuf_free(&detail);
+}
+
+/* Which providers the plan's fake/pseudonym columns use: any, and any custom one (§8.4). */
+static void plan_providers(const pv_run_plan *plan, bool *any, bool *custom)
+{
+    *any = *custom = false;
+    for (size_t t = 0; t < plan->n_tables; t++)
+        for (size_t c = 0; c < plan->tables[t].n_columns; c++) {
+            const pv_plan_column *pc = &plan->tables[t].columns[c];
+            const pv_action *a = pv_plan_column_action(pc);
+            if ((pc->action != PV_ACT_FAKE && pc->action != PV_ACT_PSEUDONYM) || !a || !a->provider)
+                continue;
+            *any = true;
+            *custom = *custom || pv_provider_find(a->provider) < 0;
+        }
+}
+
+static pv_error *check_type_compatibility(runner *r, outcome *o)
+{
+    pv_type_check_env env = {NULL, NULL, pv_source_value_valid, r->pf->source};
+    bool fake = false, custom = false;
+    plan_providers(r->pf->plan, &fake, &custom);
+    if (fake) {
+        /* The longest outputs come from the lists; without them a length is a risk. */
+        pv_error *lib_err =
+            pv_library_get(r->cfg->faker_library == PV_LIBRARY_CLASSIC ? PV_MASK_LIB_CLASSIC
+                                                                       : PV_MASK_LIB_STANDARD,
+                           &env.library);
+        pv_error_free(lib_err);
+    }
+    if (custom) {
+        pv_error *err = pv_custom_providers(&env.custom);
+        if (err)
+            return err;
+    }
+    pv_plan_warning *warnings = NULL;
+    size_t n = 0;
+    pv_error *err = pv_check_type_compatibility(r->pf->catalog, r->pf->plan, &env, &warnings, &n);
+    if (!err)
+        warn_all(o, warnings, n);
+    pv_plan_warnings_free(warnings, n);
+    return err;
+}
+
+static pv_error *check_fk_consistency(runner *r, outcome *o)
+{
+    pv_error *err = pv_check_fk_consistency(r->pf->plan);
+    if (!err)
+        warn_all(o, r->pf->plan->warnings, r->pf->plan->n_warnings);
+    return err;
 }
 
 static pv_error *check_subset(runner *r, outcome *o)
@@ -418,8 +485,9 @@ static const struct {
     {"configured_features", check_configured_features},
     {"null_actions", check_null_actions},
     {"orphan_fks", check_orphan_fks},
-    {"type_compatibility", check_not_in_build},
-    {"fk_consistency", check_not_in_build},
+    {NULL, link_plan},
+    {"type_compatibility", check_type_compatibility},
+    {"fk_consistency", check_fk_consistency},
     {"subset", check_subset},
     {"strict_autodetect", check_strict_autodetect},
     {"target_privileges", check_target_privileges},

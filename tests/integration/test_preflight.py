@@ -271,11 +271,9 @@ def test_dry_run_plan_and_events(privaci, write_config, dbs):
     statuses = {c["name"]: (c["status"], c["detail"]) for c in ok["checks"]}
     assert statuses["run_lock"] == ("skipped", "dry-run never takes the run lock")
     assert statuses["resume_gate"][0] == "skipped"
-    for name in ("type_compatibility", "fk_consistency", "subset", "strict_autodetect",
-                 "ner_model"):
+    for name in ("subset", "strict_autodetect", "ner_model"):
         assert statuses[name][0] == "skipped", name
-    for name in set(CHECK_ORDER) - {"run_lock", "resume_gate", "type_compatibility",
-                                    "fk_consistency", "subset", "strict_autodetect",
+    for name in set(CHECK_ORDER) - {"run_lock", "resume_gate", "subset", "strict_autodetect",
                                     "ner_model"}:
         assert statuses[name] == ("ok", None), name
     # The salt never shows; the target is exactly as before (dry-run never writes).

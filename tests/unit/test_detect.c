@@ -448,6 +448,9 @@ static void test_declared_length(void **state)
            "varying(10)");
     expect("t", column("password", "character varying(15)", 10), U, PV_CONFIDENCE_HIGH, "static",
            "password", "matched pattern password");
+    /* name holds at most 63 bytes: a 64-character hash never fits */
+    expect("t", column("token", "name", 64), N, PV_CONFIDENCE_LOW, "-", "token",
+           "matched pattern token | action hash incompatible with type name");
 }
 
 /* ------------------------------------------------------------ §5 freeform */

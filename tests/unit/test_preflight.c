@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "builders.h"
 #include "obs/log.h"
 #include "run/checks.h"
 #include "run/dryrun.h"
@@ -30,88 +31,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ------------------------------------------------------------ builders */
-
-#define MAX_TABLES 32
-
-static pv_catalog *new_catalog(void)
-{
-    pv_catalog *cat = pv_xcalloc(1, sizeof(*cat));
-    cat->server_version = 150004;
-    cat->tables = pv_xcalloc(MAX_TABLES, sizeof(*cat->tables));
-    return cat;
-}
-
-static pv_table *add_table(pv_catalog *cat, const char *schema, const char *name, double rows)
-{
-    assert_true(cat->n_tables < MAX_TABLES);
-    pv_table *t = &cat->tables[cat->n_tables++];
-    t->schema = pv_xstrdup(schema);
-    t->name = pv_xstrdup(name);
-    t->id = pv_xasprintf("%s.%s", schema, name);
-    t->oid = (unsigned)(16384 + cat->n_tables);
-    t->relkind = 'r';
-    t->estimated_rows = rows;
-    return t;
-}
-
-static pv_column *add_column(pv_table *t, const char *name, const char *type, bool not_null,
-                             int avg_width)
-{
-    t->columns = pv_xrealloc(t->columns, (t->n_columns + 1) * sizeof(*t->columns));
-    pv_column *c = &t->columns[t->n_columns];
-    memset(c, 0, sizeof(*c));
-    c->name = pv_xstrdup(name);
-    c->data_type = pv_xstrdup(type);
-    c->not_null = not_null;
-    c->attnum = (int)++t->n_columns;
-    c->avg_width = avg_width;
-    return c;
-}
-
-static void set_pk(pv_table *t, const char *column)
-{
-    t->primary_key_name = pv_xasprintf("%s_pkey", t->name);
-    pv_strlist_push(&t->primary_key, column);
-}
-
-static void add_unique(pv_table *t, const char *column)
-{
-    t->uniques = pv_xrealloc(t->uniques, (t->n_uniques + 1) * sizeof(*t->uniques));
-    pv_unique *u = &t->uniques[t->n_uniques++];
-    u->name = pv_xasprintf("%s_%s_key", t->name, column);
-    memset(&u->columns, 0, sizeof(u->columns));
-    pv_strlist_push(&u->columns, column);
-}
-
-static void add_fk(pv_table *t, const char *name, const char *column, const char *ref_schema,
-                   const char *ref_table, const char *ref_column)
-{
-    t->fks = pv_xrealloc(t->fks, (t->n_fks + 1) * sizeof(*t->fks));
-    pv_foreign_key *fk = &t->fks[t->n_fks++];
-    memset(fk, 0, sizeof(*fk));
-    fk->name = pv_xstrdup(name);
-    pv_strlist_push(&fk->columns, column);
-    fk->ref_schema = pv_xstrdup(ref_schema);
-    fk->ref_table = pv_xstrdup(ref_table);
-    pv_strlist_push(&fk->ref_columns, ref_column);
-    fk->on_delete = "NO ACTION";
-    fk->on_update = "NO ACTION";
-    fk->definition = pv_xstrdup("FOREIGN KEY");
-}
-
-static void make_child(pv_table *parent, pv_table *child, const char *bound)
-{
-    parent->relkind = 'p';
-    parent->is_partitioned = true;
-    parent->partition_strategy = "RANGE";
-    if (!parent->partition_key_def)
-        parent->partition_key_def = pv_xstrdup("RANGE (day)");
-    pv_strlist_push(&parent->partition_children, child->id);
-    child->parent_id = pv_xstrdup(parent->id);
-    child->partition_bound = pv_xstrdup(bound);
-}
 
 /*
  * The shared fixture: users ← orders (NOT NULL FK) and notes (nullable
@@ -167,30 +86,6 @@ static pv_catalog *fixture(void)
     pv_catalog_build_plan(cat);
     pv_catalog_build_warnings(cat, NULL, 0);
     return cat;
-}
-
-static pv_config *config(const char *yaml)
-{
-    pv_config *cfg = NULL;
-    pv_error *err = pv_config_load_buffer("mask-rules.yaml", yaml, strlen(yaml), &cfg);
-    if (err) {
-        pv_error_print(err, stderr);
-        pv_error_free(err);
-    }
-    assert_non_null(cfg);
-    return cfg;
-}
-
-static void assert_error(pv_error *err, int code, const char *context, const char *cause,
-                         const char *remediation)
-{
-    assert_non_null(err);
-    assert_int_equal(err->exit_code, code);
-    assert_string_equal(err->context, context);
-    assert_string_equal(err->cause, cause);
-    if (remediation)
-        assert_string_equal(err->remediation, remediation);
-    pv_error_free(err);
 }
 
 /* ------------------------------------------------- config vs catalog */
