@@ -30,8 +30,8 @@ static const pv_mask_secrets SECRETS = {SALT, NULL, PV_LIBRARY_CLASSIC};
 
 static pv_type_info builtin(uint32_t oid, const char *name)
 {
-    return (pv_type_info){.base_oid = oid, .base_typtype = 'b', .base_name = name,
-                          .binary_io = true};
+    return (pv_type_info){
+        .base_oid = oid, .base_typtype = 'b', .base_name = name, .binary_io = true};
 }
 
 /* A binary tuple of `n` cells into `raw`, with views in `cells`. */
@@ -103,12 +103,19 @@ static void test_null_empty_static_and_passthrough(void **state)
     pv_type_info text = builtin(25, "text");
     pv_action fake = {.kind = PV_ACT_FAKE, .provider = "first_name"};
     pv_action stat = {.kind = PV_ACT_STATIC, .value = "fixed"};
-    pv_mask_spec s_fake = {PV_ACT_FAKE, &fake, "public.users.first_name",
-                           "public.users.first_name", "first_name", false, false, &text, "text"};
-    pv_mask_spec s_null = {PV_ACT_NULL, NULL, "public.users.gone", NULL, NULL,
-                           false, false, &text, "text"};
-    pv_mask_spec s_static = {PV_ACT_STATIC, &stat, "public.users.tier", NULL, NULL,
-                             false, false, &text, "text"};
+    pv_mask_spec s_fake = {PV_ACT_FAKE,
+                           &fake,
+                           "public.users.first_name",
+                           "public.users.first_name",
+                           "first_name",
+                           false,
+                           false,
+                           &text,
+                           "text"};
+    pv_mask_spec s_null = {PV_ACT_NULL, NULL,  "public.users.gone", NULL, NULL, false, false,
+                           &text,       "text"};
+    pv_mask_spec s_static = {PV_ACT_STATIC, &stat, "public.users.tier", NULL, NULL, false, false,
+                             &text,         "text"};
     const pv_mask_spec *specs[4] = {NULL, &s_fake, &s_null, &s_static};
     pv_masker *m = NULL;
     assert_null(pv_masker_new(specs, 4, &SECRETS, false, &m));
@@ -161,8 +168,7 @@ static void test_typed_hash_outputs(void **state)
     pv_type_info text = builtin(25, "text"), i4 = builtin(23, "int4"), u = builtin(2950, "uuid");
     pv_action hash = {.kind = PV_ACT_HASH};
     pv_mask_spec s_text = {PV_ACT_HASH, &hash, "p.t.a", "p.t.a", NULL, false, false, &text, "text"};
-    pv_mask_spec s_int = {PV_ACT_HASH, &hash, "p.t.b", "p.t.b", NULL, false, false, &i4,
-                          "integer"};
+    pv_mask_spec s_int = {PV_ACT_HASH, &hash, "p.t.b", "p.t.b", NULL, false, false, &i4, "integer"};
     pv_mask_spec s_uuid = {PV_ACT_HASH, &hash, "p.t.c", "p.t.c", NULL, false, false, &u, "uuid"};
     const pv_mask_spec *specs[3] = {&s_text, &s_int, &s_uuid};
     pv_masker *m = NULL;
@@ -203,8 +209,8 @@ static void test_incompatible_output_fails_without_value(void **state)
     (void)state;
     pv_type_info i4 = builtin(23, "int4");
     pv_action fake = {.kind = PV_ACT_FAKE, .provider = "first_name"};
-    pv_mask_spec s = {PV_ACT_FAKE, &fake, "public.t.n", "public.t.n", "first_name", false, false,
-                      &i4, "integer"};
+    pv_mask_spec s = {PV_ACT_FAKE, &fake, "public.t.n", "public.t.n", "first_name",
+                      false,       false, &i4,          "integer"};
     const pv_mask_spec *specs[1] = {&s};
     pv_masker *m = NULL;
     assert_null(pv_masker_new(specs, 1, &SECRETS, false, &m));
@@ -229,8 +235,8 @@ static void test_incompatible_output_fails_without_value(void **state)
     /* varchar(n): an output longer than n fails naming the length, not the value. */
     pv_type_info text = builtin(1043, "varchar");
     pv_action hash = {.kind = PV_ACT_HASH};
-    pv_mask_spec sv = {PV_ACT_HASH, &hash, "public.t.v", "public.t.v", NULL, false, false, &text,
-                       "character varying(10)"};
+    pv_mask_spec sv = {PV_ACT_HASH, &hash, "public.t.v", "public.t.v",           NULL,
+                       false,       false, &text,        "character varying(10)"};
     specs[0] = &sv;
     assert_null(pv_masker_new(specs, 1, &SECRETS, false, &m));
     vals[0] = "abc";
@@ -245,8 +251,7 @@ static void test_incompatible_output_fails_without_value(void **state)
 
     /* A static value that does not parse is refused when the masker is built. */
     pv_action bad = {.kind = PV_ACT_STATIC, .value = "not a number"};
-    pv_mask_spec sb = {PV_ACT_STATIC, &bad, "public.t.n", NULL, NULL, false, false, &i4,
-                       "integer"};
+    pv_mask_spec sb = {PV_ACT_STATIC, &bad, "public.t.n", NULL, NULL, false, false, &i4, "integer"};
     specs[0] = &sb;
     err = pv_masker_new(specs, 1, &SECRETS, false, &m);
     assert_non_null(err);
@@ -265,8 +270,8 @@ static void test_text_mode(void **state)
     pv_action stat = {.kind = PV_ACT_STATIC, .value = "yes"};
     pv_action hash = {.kind = PV_ACT_HASH};
     pv_mask_spec s_bool = {PV_ACT_STATIC, &stat, "p.t.f", NULL, NULL, false, false, &b, "boolean"};
-    pv_mask_spec s_bool_hash = {PV_ACT_HASH, &hash, "p.t.g", "p.t.g", NULL, false, false, &text,
-                                "text"};
+    pv_mask_spec s_bool_hash = {PV_ACT_HASH, &hash, "p.t.g", "p.t.g", NULL,
+                                false,       false, &text,   "text"};
     const pv_mask_spec *specs[3] = {NULL, &s_bool, &s_bool_hash};
     pv_masker *m = NULL;
     assert_null(pv_masker_new(specs, 3, &SECRETS, true, &m));
@@ -277,7 +282,8 @@ static void test_text_mode(void **state)
     pv_copy_tuple t = {(const uint8_t *)line, strlen(line), cells, 3};
     pv_buf out = PV_BUF_INIT;
     assert_null(pv_masker_tuple(m, &t, &out));
-    const char want[] = "a\\tb\tt\t78c807ed4b95d800ca24c82c9dccdfa7ff2bd9b91505379e9379c9aee1d00e1e\n";
+    const char want[] =
+        "a\\tb\tt\t78c807ed4b95d800ca24c82c9dccdfa7ff2bd9b91505379e9379c9aee1d00e1e\n";
     assert_int_equal(out.len, strlen(want));
     assert_memory_equal(out.data, want, strlen(want));
     const char nulls[] = "\\N\t\\N\t\\N";
