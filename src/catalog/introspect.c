@@ -637,6 +637,27 @@ static pv_error *read_skipped(reader *r)
     return NULL;
 }
 
+/* Appends one OID to an oid[] literal under construction ("{" so far, or "{1,2"). */
+static void oid_array_add(pv_strbuf *arr, unsigned oid)
+{
+    pv_strbuf_appendf(arr, "%s%u", arr->len > 1 ? "," : "", oid);
+}
+
+/* Runs `sql` with the finished oid[] literal `arr` as $1 (and frees it). */
+static pv_error *query_oids(reader *r, pv_strbuf *arr, const char *sql, PGresult **res)
+{
+    pv_strbuf_append(arr, "}");
+    const char *params[1] = {arr->data};
+    *res = PQexecParams(r->conn, sql, 1, NULL, params, NULL, NULL, 0);
+    pv_strbuf_free(arr);
+    if (PQresultStatus(*res) == PGRES_TUPLES_OK)
+        return NULL;
+    pv_error *err = query_error(*res);
+    PQclear(*res);
+    *res = NULL;
+    return err;
+}
+
 /* The labels of every enum among the column types' bases, in sort order. */
 static pv_error *read_enum_labels(reader *r)
 {
@@ -644,25 +665,19 @@ static pv_error *read_enum_labels(reader *r)
     pv_strbuf_append(&oids, "{");
     for (size_t i = 0; i < r->cat->n_types; i++)
         if (r->cat->types[i].info.base_typtype == 'e')
-            pv_strbuf_appendf(&oids, "%s%u", oids.len > 1 ? "," : "",
-                              r->cat->types[i].info.base_oid);
-    pv_strbuf_append(&oids, "}");
-    if (oids.len == 2) {
+            oid_array_add(&oids, r->cat->types[i].info.base_oid);
+    if (oids.len == 1) {
         pv_strbuf_free(&oids);
         return NULL;
     }
-    const char *params[1] = {oids.data};
-    PGresult *res = PQexecParams(r->conn,
-                                 "SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum"
-                                 " WHERE enumtypid = ANY($1::pg_catalog.oid[])"
-                                 " ORDER BY enumtypid, enumsortorder",
-                                 1, NULL, params, NULL, NULL, 0);
-    pv_strbuf_free(&oids);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        pv_error *err = query_error(res);
-        PQclear(res);
+    PGresult *res;
+    pv_error *err = query_oids(r, &oids,
+                               "SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum"
+                               " WHERE enumtypid = ANY($1::pg_catalog.oid[])"
+                               " ORDER BY enumtypid, enumsortorder",
+                               &res);
+    if (err)
         return err;
-    }
     int n = PQntuples(res);
     for (size_t i = 0; i < r->cat->n_types; i++) {
         pv_type_info *ti = &r->cat->types[i].info;
@@ -690,17 +705,11 @@ static pv_error *read_types(reader *r)
     pv_strbuf_append(&oids, "{");
     for (size_t t = 0; t < r->cat->n_tables; t++)
         for (size_t c = 0; c < r->cat->tables[t].n_columns; c++)
-            pv_strbuf_appendf(&oids, "%s%u", oids.len > 1 ? "," : "",
-                              r->cat->tables[t].columns[c].type_oid);
-    pv_strbuf_append(&oids, "}");
-    const char *params[1] = {oids.data};
-    PGresult *res = PQexecParams(r->conn, PV_TYPE_INFO_SQL, 1, NULL, params, NULL, NULL, 0);
-    pv_strbuf_free(&oids);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        pv_error *err = query_error(res);
-        PQclear(res);
+            oid_array_add(&oids, r->cat->tables[t].columns[c].type_oid);
+    PGresult *res;
+    pv_error *err = query_oids(r, &oids, PV_TYPE_INFO_SQL, &res);
+    if (err)
         return err;
-    }
     int n = PQntuples(res);
     r->cat->types = pv_xcalloc(n ? (size_t)n : 1, sizeof(*r->cat->types));
     for (int i = 0; i < n; i++) {
