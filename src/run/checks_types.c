@@ -551,7 +551,8 @@ static int cmp_int_output(const void *a, const void *b)
 /* §4.3: integer outputs sharing a hash path need one declared type. */
 static void check_same_types(scan *s)
 {
-    qsort(s->ints, s->n_ints, sizeof(*s->ints), cmp_int_output);
+    if (s->n_ints > 1)
+        qsort(s->ints, s->n_ints, sizeof(*s->ints), cmp_int_output);
     for (size_t start = 0, end; start < s->n_ints; start = end) {
         bool differ = false;
         for (end = start;

@@ -460,7 +460,8 @@ static void resolve_groups(pv_run_plan *plan, graph *g)
     }
     free(members);
     free(refs);
-    qsort(plan->groups, plan->n_groups, sizeof(*plan->groups), cmp_group);
+    if (plan->n_groups) /* qsort(NULL, 0, …) is undefined */
+        qsort(plan->groups, plan->n_groups, sizeof(*plan->groups), cmp_group);
     pv_strlist_sort(&plan->fk_action_conflicts);
     pv_strlist_sort(&plan->fk_alias_conflicts);
 }

@@ -16,14 +16,6 @@
 #define CONTEXT_WRITE    "Writing a table checkpoint"
 #define CONTEXT_FINALIZE "Finalizing a table checkpoint"
 
-static const char SQL_UPSERT[] =
-    "INSERT INTO _privaci.table_checkpoints AS c"
-    " (run_id, schema_name, table_name, status, last_pk_value, rows_processed, last_update_at)"
-    " VALUES ($1::uuid, $2, $3, $4, $5, $6::bigint, now())"
-    " ON CONFLICT (run_id, schema_name, table_name) DO UPDATE SET"
-    " status = EXCLUDED.status, last_pk_value = EXCLUDED.last_pk_value,"
-    " rows_processed = c.rows_processed + EXCLUDED.rows_processed, last_update_at = now()";
-
 static const char SQL_FINALIZE[] =
     "UPDATE _privaci.table_checkpoints SET status = 'done',"
     " rows_processed = rows_processed + $4::bigint, last_update_at = now()"
@@ -71,15 +63,42 @@ static pv_error *write_error(void)
                         "The checkpoint row could not be written.");
 }
 
+char *pv_state_checkpoint_upsert_sql(PGconn *conn, const char *run_id, const char *schema,
+                                     const char *table, pv_checkpoint_status status,
+                                     const char *cursor, int64_t rows_delta)
+{
+    const char *values[5] = {run_id, schema, table, pv_checkpoint_status_name(status), cursor};
+    char *lit[5] = {0};
+    bool ok = true;
+    for (int i = 0; i < 5; i++)
+        if (values[i] && !(lit[i] = PQescapeLiteral(conn, values[i], strlen(values[i]))))
+            ok = false;
+    char *sql = NULL;
+    if (ok)
+        sql = pv_xasprintf("INSERT INTO _privaci.table_checkpoints AS c"
+                           " (run_id, schema_name, table_name, status, last_pk_value,"
+                           " rows_processed, last_update_at)"
+                           " VALUES (%s::uuid, %s, %s, %s, %s, %" PRId64 ", now())"
+                           " ON CONFLICT (run_id, schema_name, table_name) DO UPDATE SET"
+                           " status = EXCLUDED.status, last_pk_value = EXCLUDED.last_pk_value,"
+                           " rows_processed = c.rows_processed + EXCLUDED.rows_processed,"
+                           " last_update_at = now()",
+                           lit[0], lit[1], lit[2], lit[3], lit[4] ? lit[4] : "NULL", rows_delta);
+    for (int i = 0; i < 5; i++)
+        PQfreemem(lit[i]);
+    return sql;
+}
+
 pv_error *pv_state_checkpoint_upsert(PGconn *conn, const char *run_id, const char *schema,
                                      const char *table, pv_checkpoint_status status,
                                      const char *cursor, int64_t rows_delta)
 {
-    char rows[24], state[6];
-    snprintf(rows, sizeof(rows), "%" PRId64, rows_delta);
-    const char *params[6] = {run_id, schema, table, pv_checkpoint_status_name(status),
-                             cursor, rows};
-    return pv_state_command(conn, SQL_UPSERT, 6, params, state) ? NULL : write_error();
+    char state[6];
+    char *sql =
+        pv_state_checkpoint_upsert_sql(conn, run_id, schema, table, status, cursor, rows_delta);
+    bool ok = sql && pv_state_command(conn, sql, 0, NULL, state);
+    free(sql);
+    return ok ? NULL : write_error();
 }
 
 pv_error *pv_state_checkpoint_finalize(PGconn *conn, const char *run_id, const char *schema,

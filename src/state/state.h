@@ -163,6 +163,16 @@ pv_error *pv_state_checkpoint_upsert(PGconn *conn, const char *run_id, const cha
                                      const char *cursor, int64_t rows_delta);
 
 /*
+ * The same upsert as one SQL statement with its values as escaped literals
+ * (PQescapeLiteral on `conn`), for a writer that sends it together with
+ * COMMIT and the next batch's BEGIN and COPY in one simple query (one round
+ * trip per batch boundary). Caller frees; NULL when escaping failed.
+ */
+char *pv_state_checkpoint_upsert_sql(PGconn *conn, const char *run_id, const char *schema,
+                                     const char *table, pv_checkpoint_status status,
+                                     const char *cursor, int64_t rows_delta);
+
+/*
  * Unit end: status = done and rows_processed += rows_delta (0 for a §6.1
  * unit whose batches already counted; the unit's total for a §6.2 unit).
  * Exactly one row must match, else exit 1 "Finalizing a table checkpoint"

@@ -382,22 +382,57 @@ static pv_error *put(writer *w, const uint8_t *data, size_t len)
     return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
 }
 
-static pv_error *copy_begin(writer *w)
+/*
+ * Reads the results of a simple query of several statements sent with
+ * PQsendQuery, in order. `commit_at` is the index of its COMMIT, or -1;
+ * *committed tells whether that COMMIT succeeded (statements after a
+ * failing one are skipped by the server). A final COPY … FROM STDIN leaves
+ * the connection in COPY IN mode (w->copy_open).
+ */
+static pv_error *read_results(writer *w, int commit_at, bool *committed)
 {
-    char *sql = target_copy(w->unit, w->text);
-    PGresult *res = PQexec(w->conn, sql);
-    free(sql);
     pv_error *err = NULL;
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        note_failure(w, res);
-        err = write_error(w->unit, res, w->batch, w->committed);
+    PGresult *res;
+    for (int i = 0; (res = PQgetResult(w->conn)) != NULL; i++) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_COPY_IN) {
+            PQclear(res);
+            w->copy_open = true;
+            break;
+        }
+        if (st != PGRES_COMMAND_OK) {
+            if (!err) {
+                note_failure(w, res);
+                err = write_error(w->unit, res, w->batch, w->committed + w->pending);
+            }
+        } else if (i == commit_at && committed) {
+            *committed = true;
+        }
+        PQclear(res);
     }
-    PQclear(res);
-    if (err)
+    return err;
+}
+
+/*
+ * Sends `prefix` (statements ending in "; ", may be empty), then — for a
+ * per-batch unit — BEGIN, then the target COPY, as one simple query: one
+ * round trip opens the next batch. `commit_at` as for read_results.
+ */
+static pv_error *open_copy(writer *w, const char *prefix, bool begin, int commit_at,
+                           bool *committed)
+{
+    char *copy = target_copy(w->unit, w->text);
+    char *sql = pv_xasprintf("%s%s%s", prefix, begin ? "BEGIN; " : "", copy);
+    int sent = PQsendQuery(w->conn, sql);
+    free(sql);
+    free(copy);
+    if (!sent)
+        return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
+    pv_error *err = read_results(w, commit_at, committed);
+    if (!err && !w->copy_open)
+        err = write_error(w->unit, NULL, w->batch, w->committed + w->pending);
+    if (err || w->text)
         return err;
-    w->copy_open = true;
-    if (w->text)
-        return NULL;
     static const uint8_t header[19] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0};
     return put(w, header, sizeof(header));
 }
@@ -472,7 +507,13 @@ static pv_error *server_render(writer *w, pv_block *b)
     return err;
 }
 
-/* A batch of a single-PK unit: end its COPY, record the checkpoint, commit. */
+/*
+ * A batch of a single-PK unit: end its COPY, then in one round trip record
+ * the checkpoint, COMMIT, and open the next batch (BEGIN; COPY). The
+ * batch counts as committed as soon as its COMMIT succeeded, whatever
+ * happens to the statements after it. A unit's last, empty COPY is closed
+ * by close_empty_copy.
+ */
 static pv_error *commit_batch(writer *w, pv_block *b)
 {
     const char *cursor = (const char *)b->cursor.data;
@@ -481,34 +522,48 @@ static pv_error *commit_batch(writer *w, pv_block *b)
         err = server_render(w, b);
         cursor = (const char *)b->cursor.data;
     }
-    /* §6.1: a masked key's cursor is stored sealed, never in clear. */
-    char *sealed =
-        !err && cursor && w->unit->cursor_encrypted ? pv_cursor_seal(cursor, w->ctx->salt) : NULL;
-    if (!err)
-        err = pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, w->unit->schema, w->unit->table,
-                                         PV_CKPT_IN_PROGRESS, sealed ? sealed : cursor, w->pending);
-    free(sealed);
-    if (!err)
-        err = exec_simple(w, "COMMIT");
     if (err)
         return err;
-    w->committed += w->pending;
-    pv_progress_add_rows(w->pending);
-    w->pending = 0;
-    w->batch++;
-    emit_progress(w, false);
-    return NULL;
+    /* §6.1: a masked key's cursor is stored sealed, never in clear. */
+    char *sealed =
+        cursor && w->unit->cursor_encrypted ? pv_cursor_seal(cursor, w->ctx->salt) : NULL;
+    char *upsert =
+        pv_state_checkpoint_upsert_sql(w->conn, w->ctx->run_id, w->unit->schema, w->unit->table,
+                                       PV_CKPT_IN_PROGRESS, sealed ? sealed : cursor, w->pending);
+    free(sealed);
+    if (!upsert)
+        return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
+    char *prefix = pv_xasprintf("%s; COMMIT; ", upsert);
+    free(upsert);
+    bool committed = false;
+    err = open_copy(w, prefix, true, 1, &committed);
+    free(prefix);
+    if (committed) {
+        w->committed += w->pending;
+        pv_progress_add_rows(w->pending);
+        w->pending = 0;
+        w->batch++;
+        emit_progress(w, false);
+    }
+    return err;
+}
+
+/* Ends the COPY a batch boundary opened when no row came after it, and its transaction. */
+static pv_error *close_empty_copy(writer *w)
+{
+    if (!w->copy_open || w->pending != 0)
+        return NULL;
+    pv_error *err = copy_end(w);
+    if (!err)
+        err = exec_simple(w, "ROLLBACK");
+    return err;
 }
 
 static pv_error *write_block(writer *w, pv_block *b, bool pk_mode)
 {
     pv_error *err = NULL;
-    if (b->rows > 0 && !w->copy_open) {
-        if (pk_mode)
-            err = exec_simple(w, "BEGIN");
-        if (!err)
-            err = copy_begin(w);
-    }
+    if (b->rows > 0 && !w->copy_open)
+        err = open_copy(w, "", pk_mode, -1, NULL);
     if (!err && b->rows > 0) {
         err = put(w, b->data.data, b->data.len);
         w->pending += b->rows;
@@ -537,7 +592,8 @@ static pv_error *drain(writer *w, pv_queue *q, bool pk_mode, bool *stopped)
         if (!err && !discard)
             err = write_block(w, b, pk_mode);
         pv_queue_give_back(q, b);
-        if (!discard && (err || (stop_requested(w->ctx) && (!pk_mode || !w->copy_open)))) {
+        /* A per-batch unit stops at a batch boundary: nothing pending. */
+        if (!discard && (err || (stop_requested(w->ctx) && (!pk_mode || w->pending == 0)))) {
             discard = true;
             *stopped = !err;
             pv_queue_close(q);
@@ -734,7 +790,7 @@ static pv_error *record_columns(writer *w, const pv_masker *m)
 static pv_error *unit_finish(writer *w, bool pk_mode)
 {
     const pv_stream_unit *u = w->unit;
-    pv_error *err = NULL;
+    pv_error *err = pk_mode ? close_empty_copy(w) : NULL;
     if (!pk_mode && w->copy_open)
         err = copy_end(w);
     if (!err && !pk_mode) {
@@ -843,6 +899,8 @@ pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *uni
 
     if (!err && !stopped)
         err = unit_finish(&w, pk_mode);
+    else if (!err && pk_mode)
+        err = close_empty_copy(&w);
     /* Best effort; the connection may be gone. Not when no transaction is
      * open (a failure between batches): the server would warn on stderr. */
     if ((err || stopped) && PQtransactionStatus(w.conn) != PQTRANS_IDLE)
