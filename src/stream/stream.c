@@ -339,21 +339,45 @@ static void *reader_main(void *arg)
 
 /* ------------------------------------------------------------ writer */
 
+/*
+ * One target connection of the writer. A per-batch unit uses two,
+ * alternately (streaming.md §6.1 unchanged: one transaction per batch,
+ * committed in batch order): while batch k streams on one, the other's
+ * backend finishes batch k−1's COPY — PostgreSQL's fixed end-of-COPY work
+ * (a few ms per COPY, e.g. releasing the multi-insert buffer's slots) —
+ * and only then, after k's data is sent, does k−1 record its checkpoint
+ * and COMMIT. Every other unit uses one.
+ */
+typedef struct wslot {
+    PGconn *conn;
+    bool copy_open;  /* in COPY IN */
+    bool ending;     /* its batch's COPY end was sent; result, checkpoint and COMMIT to come */
+    int64_t pending; /* rows sent in its open or ending COPY */
+    pv_buf cursor;   /* the ending batch's cursor (NUL-terminated) */
+    bool cursor_raw; /* cursor holds the PK's binary bytes */
+} wslot;
+
 typedef struct writer {
     const pv_stream_ctx *ctx;
     const pv_stream_unit *unit;
-    PGconn *conn;
+    wslot s; /* the current connection: what every statement below uses */
+    wslot o; /* per-batch units: the other connection (conn NULL until needed) */
     bool text;
-    bool copy_open;
     int64_t committed; /* rows durable on the target */
-    int64_t pending;   /* rows sent in the open COPY */
-    int64_t batch;     /* 1-based number of the batch being written */
+    int64_t batch;     /* 1-based number of the next batch to commit */
     double started, last_progress;
     char sqlstate[6];   /* of the target's failure, if any */
     char column[64];    /* the column the target named in it, if any */
     bool source_failed; /* the failure came from the reader */
     const pv_masker *masker;
 } writer;
+
+static void swap_slots(writer *w)
+{
+    wslot t = w->s;
+    w->s = w->o;
+    w->o = t;
+}
 
 /* What the target said about a failure: its SQLSTATE and column — never DETAIL. */
 static void note_failure(writer *w, const PGresult *res)
@@ -365,11 +389,11 @@ static void note_failure(writer *w, const PGresult *res)
 
 static pv_error *exec_simple(writer *w, const char *sql)
 {
-    PGresult *res = PQexec(w->conn, sql);
+    PGresult *res = PQexec(w->s.conn, sql);
     pv_error *err = NULL;
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         note_failure(w, res);
-        err = write_error(w->unit, res, w->batch, w->committed + w->pending);
+        err = write_error(w->unit, res, w->batch, w->committed + w->s.pending);
     }
     PQclear(res);
     return err;
@@ -377,9 +401,9 @@ static pv_error *exec_simple(writer *w, const char *sql)
 
 static pv_error *put(writer *w, const uint8_t *data, size_t len)
 {
-    if (len == 0 || PQputCopyData(w->conn, (const char *)data, (int)len) == 1)
+    if (len == 0 || PQputCopyData(w->s.conn, (const char *)data, (int)len) == 1)
         return NULL;
-    return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
+    return write_error(w->unit, NULL, w->batch, w->committed + w->s.pending);
 }
 
 /*
@@ -387,23 +411,23 @@ static pv_error *put(writer *w, const uint8_t *data, size_t len)
  * PQsendQuery, in order. `commit_at` is the index of its COMMIT, or -1;
  * *committed tells whether that COMMIT succeeded (statements after a
  * failing one are skipped by the server). A final COPY … FROM STDIN leaves
- * the connection in COPY IN mode (w->copy_open).
+ * the connection in COPY IN mode (w->s.copy_open).
  */
 static pv_error *read_results(writer *w, int commit_at, bool *committed)
 {
     pv_error *err = NULL;
     PGresult *res;
-    for (int i = 0; (res = PQgetResult(w->conn)) != NULL; i++) {
+    for (int i = 0; (res = PQgetResult(w->s.conn)) != NULL; i++) {
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_COPY_IN) {
             PQclear(res);
-            w->copy_open = true;
+            w->s.copy_open = true;
             break;
         }
         if (st != PGRES_COMMAND_OK) {
             if (!err) {
                 note_failure(w, res);
-                err = write_error(w->unit, res, w->batch, w->committed + w->pending);
+                err = write_error(w->unit, res, w->batch, w->committed + w->s.pending);
             }
         } else if (i == commit_at && committed) {
             *committed = true;
@@ -423,30 +447,37 @@ static pv_error *open_copy(writer *w, const char *prefix, bool begin, int commit
 {
     char *copy = target_copy(w->unit, w->text);
     char *sql = pv_xasprintf("%s%s%s", prefix, begin ? "BEGIN; " : "", copy);
-    int sent = PQsendQuery(w->conn, sql);
+    int sent = PQsendQuery(w->s.conn, sql);
     free(sql);
     free(copy);
     if (!sent)
-        return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
+        return write_error(w->unit, NULL, w->batch, w->committed + w->s.pending);
     pv_error *err = read_results(w, commit_at, committed);
-    if (!err && !w->copy_open)
-        err = write_error(w->unit, NULL, w->batch, w->committed + w->pending);
+    if (!err && !w->s.copy_open)
+        err = write_error(w->unit, NULL, w->batch, w->committed + w->s.pending);
     if (err || w->text)
         return err;
     static const uint8_t header[19] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0};
     return put(w, header, sizeof(header));
 }
 
-static pv_error *copy_end(writer *w)
+/* Sends the trailer and ends the COPY; its result is read by copy_result. */
+static pv_error *copy_send_end(writer *w)
 {
     pv_error *err = w->text ? NULL : put(w, binary_trailer, sizeof(binary_trailer));
-    w->copy_open = false;
+    w->s.copy_open = false;
     if (err)
         return err;
-    if (PQputCopyEnd(w->conn, NULL) != 1)
-        return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
+    if (PQputCopyEnd(w->s.conn, NULL) != 1)
+        return write_error(w->unit, NULL, w->batch, w->committed + w->s.pending);
+    return NULL;
+}
+
+static pv_error *copy_result(writer *w)
+{
+    pv_error *err = NULL;
     PGresult *res;
-    while ((res = PQgetResult(w->conn)) != NULL) {
+    while ((res = PQgetResult(w->s.conn)) != NULL) {
         if (!err && PQresultStatus(res) != PGRES_COMMAND_OK) {
             note_failure(w, res);
             err = write_error(w->unit, res, w->batch, w->committed);
@@ -454,6 +485,12 @@ static pv_error *copy_end(writer *w)
         PQclear(res);
     }
     return err;
+}
+
+static pv_error *copy_end(writer *w)
+{
+    pv_error *err = copy_send_end(w);
+    return err ? err : copy_result(w);
 }
 
 static void emit_progress(writer *w, bool force_end)
@@ -485,18 +522,18 @@ static void emit_progress(writer *w, bool force_end)
  * extension type): the server decodes the binary bytes with the type's
  * receive function and prints it. Once per batch, inside its transaction.
  */
-static pv_error *server_render(writer *w, pv_block *b)
+static pv_error *server_render(writer *w, wslot *b)
 {
     const pv_stream_column *pk = &w->unit->columns[w->unit->pk_column];
     char *sql = pv_xasprintf("SELECT ($1::%s)::pg_catalog.text", pk->type_name);
     const char *values[1] = {(const char *)b->cursor.data};
     int lengths[1] = {(int)b->cursor.len};
     int formats[1] = {1};
-    PGresult *res = PQexecParams(w->conn, sql, 1, NULL, values, lengths, formats, 0);
+    PGresult *res = PQexecParams(w->s.conn, sql, 1, NULL, values, lengths, formats, 0);
     free(sql);
     pv_error *err = NULL;
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-        err = write_error(w->unit, res, w->batch, w->committed + w->pending);
+        err = write_error(w->unit, res, w->batch, w->committed + w->s.pending);
     else {
         pv_buf_reset(&b->cursor);
         pv_buf_puts(&b->cursor, PQgetvalue(res, 0, 0));
@@ -508,50 +545,87 @@ static pv_error *server_render(writer *w, pv_block *b)
 }
 
 /*
- * A batch of a single-PK unit: end its COPY, then in one round trip record
- * the checkpoint, COMMIT, and open the next batch (BEGIN; COPY). The
- * batch counts as committed as soon as its COMMIT succeeded, whatever
- * happens to the statements after it. A unit's last, empty COPY is closed
- * by close_empty_copy.
+ * The current connection's ending batch: read its COPY result, then in one
+ * round trip record the checkpoint, COMMIT, and — with `reopen` — open
+ * the connection's next batch (BEGIN; COPY). The batch counts as committed
+ * as soon as its COMMIT succeeded, whatever happens to the statements
+ * after it.
  */
-static pv_error *commit_batch(writer *w, pv_block *b)
+static pv_error *finish_batch(writer *w, bool reopen)
 {
-    const char *cursor = (const char *)b->cursor.data;
-    pv_error *err = copy_end(w);
-    if (!err && b->cursor_raw) {
-        err = server_render(w, b);
-        cursor = (const char *)b->cursor.data;
-    }
+    w->s.ending = false;
+    pv_error *err = copy_result(w);
+    if (!err && w->s.cursor_raw)
+        err = server_render(w, &w->s);
     if (err)
         return err;
+    const char *cursor = (const char *)w->s.cursor.data;
     /* §6.1: a masked key's cursor is stored sealed, never in clear. */
     char *sealed =
         cursor && w->unit->cursor_encrypted ? pv_cursor_seal(cursor, w->ctx->salt) : NULL;
     char *upsert =
-        pv_state_checkpoint_upsert_sql(w->conn, w->ctx->run_id, w->unit->schema, w->unit->table,
-                                       PV_CKPT_IN_PROGRESS, sealed ? sealed : cursor, w->pending);
+        pv_state_checkpoint_upsert_sql(w->s.conn, w->ctx->run_id, w->unit->schema, w->unit->table,
+                                       PV_CKPT_IN_PROGRESS, sealed ? sealed : cursor, w->s.pending);
     free(sealed);
     if (!upsert)
-        return write_error(w->unit, NULL, w->batch, w->committed + w->pending);
-    char *prefix = pv_xasprintf("%s; COMMIT; ", upsert);
-    free(upsert);
+        return write_error(w->unit, NULL, w->batch, w->committed + w->s.pending);
     bool committed = false;
-    err = open_copy(w, prefix, true, 1, &committed);
-    free(prefix);
+    if (reopen) {
+        char *prefix = pv_xasprintf("%s; COMMIT; ", upsert);
+        err = open_copy(w, prefix, true, 1, &committed);
+        free(prefix);
+    } else {
+        char *sql = pv_xasprintf("%s; COMMIT", upsert);
+        if (!PQsendQuery(w->s.conn, sql))
+            err = write_error(w->unit, NULL, w->batch, w->committed + w->s.pending);
+        else
+            err = read_results(w, 1, &committed);
+        free(sql);
+    }
+    free(upsert);
     if (committed) {
-        w->committed += w->pending;
-        pv_progress_add_rows(w->pending);
-        w->pending = 0;
+        w->committed += w->s.pending;
+        pv_progress_add_rows(w->s.pending);
+        w->s.pending = 0;
         w->batch++;
         emit_progress(w, false);
     }
     return err;
 }
 
+/* The second target connection of a per-batch unit, opened when its first batch starts. */
+static pv_error *open_second(writer *w)
+{
+    pv_error *err = pv_pg_connect(PV_PG_TARGET, w->ctx->target_url, &w->s.conn);
+    if (!err)
+        err = pv_stream_session_setup(w->s.conn, "Connecting to the target database");
+    return err;
+}
+
+/*
+ * A batch of a single-PK unit has all its rows: send its COPY end without
+ * waiting, then switch connections — commit the other connection's older
+ * batch first (its backend has finished its COPY meanwhile) and open the
+ * next batch there. Batches therefore commit in order.
+ */
+static pv_error *end_batch(writer *w, const pv_block *b)
+{
+    pv_buf_reset(&w->s.cursor);
+    pv_buf_put(&w->s.cursor, b->cursor.data, b->cursor.len);
+    pv_buf_terminate(&w->s.cursor);
+    w->s.cursor_raw = b->cursor_raw;
+    pv_error *err = copy_send_end(w);
+    if (err)
+        return err;
+    w->s.ending = true;
+    swap_slots(w); /* from here on, a failure is the other connection's */
+    return w->s.ending ? finish_batch(w, true) : NULL;
+}
+
 /* Ends the COPY a batch boundary opened when no row came after it, and its transaction. */
 static pv_error *close_empty_copy(writer *w)
 {
-    if (!w->copy_open || w->pending != 0)
+    if (!w->s.copy_open || w->s.pending != 0)
         return NULL;
     pv_error *err = copy_end(w);
     if (!err)
@@ -559,17 +633,37 @@ static pv_error *close_empty_copy(writer *w)
     return err;
 }
 
+/*
+ * The end of a per-batch unit's rows (or a stop at a batch boundary):
+ * commit the ending batch on the other connection, then close both
+ * connections' empty COPYs. Leaves the current connection idle.
+ */
+static pv_error *finish_batches(writer *w)
+{
+    pv_error *err = close_empty_copy(w);
+    if (err || !w->o.conn)
+        return err;
+    swap_slots(w);
+    if (w->s.ending)
+        err = finish_batch(w, false);
+    if (!err)
+        err = close_empty_copy(w);
+    return err;
+}
+
 static pv_error *write_block(writer *w, pv_block *b, bool pk_mode)
 {
     pv_error *err = NULL;
-    if (b->rows > 0 && !w->copy_open)
+    if (b->rows > 0 && !w->s.conn)
+        err = open_second(w);
+    if (!err && b->rows > 0 && !w->s.copy_open)
         err = open_copy(w, "", pk_mode, -1, NULL);
     if (!err && b->rows > 0) {
         err = put(w, b->data.data, b->data.len);
-        w->pending += b->rows;
+        w->s.pending += b->rows;
     }
-    if (!err && pk_mode && b->batch_end && w->copy_open)
-        err = commit_batch(w, b);
+    if (!err && pk_mode && b->batch_end && w->s.copy_open)
+        err = end_batch(w, b);
     return err;
 }
 
@@ -593,7 +687,7 @@ static pv_error *drain(writer *w, pv_queue *q, bool pk_mode, bool *stopped)
             err = write_block(w, b, pk_mode);
         pv_queue_give_back(q, b);
         /* A per-batch unit stops at a batch boundary: nothing pending. */
-        if (!discard && (err || (stop_requested(w->ctx) && (!pk_mode || w->pending == 0)))) {
+        if (!discard && (err || (stop_requested(w->ctx) && (!pk_mode || w->s.pending == 0)))) {
             discard = true;
             *stopped = !err;
             pv_queue_close(q);
@@ -712,7 +806,7 @@ static pv_error *unit_start(writer *w, bool pk_mode)
         char *sealed =
             u->cursor && u->cursor_encrypted ? pv_cursor_seal(u->cursor, w->ctx->salt) : NULL;
         pv_error *err =
-            pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, u->schema, u->table,
+            pv_state_checkpoint_upsert(w->s.conn, w->ctx->run_id, u->schema, u->table,
                                        PV_CKPT_IN_PROGRESS, sealed ? sealed : u->cursor, 0);
         free(sealed);
         return err;
@@ -728,7 +822,7 @@ static pv_error *unit_start(writer *w, bool pk_mode)
         pv_strbuf_free(&sb);
     }
     if (!err)
-        err = pv_state_checkpoint_upsert(w->conn, w->ctx->run_id, u->schema, u->table,
+        err = pv_state_checkpoint_upsert(w->s.conn, w->ctx->run_id, u->schema, u->table,
                                          PV_CKPT_IN_PROGRESS, NULL, 0);
     return err;
 }
@@ -766,13 +860,13 @@ static pv_error *record_columns(writer *w, const pv_masker *m)
             json_t *f = column_fields(u, c->name);
             json_object_update(f, p);
             pv_event(PV_LOG_INFO, "column.masked", f);
-            err = pv_state_audit(w->conn, log, "column.masked", u->schema, u->table, c->name, p);
+            err = pv_state_audit(w->s.conn, log, "column.masked", u->schema, u->table, c->name, p);
         } else {
             json_object_set_new(p, "rows_affected", json_integer(w->committed));
             json_object_set_new(
                 p, "source",
                 json_string(c->passthrough_source ? c->passthrough_source : "default"));
-            err = pv_state_audit(w->conn, log, "column.passed_through", u->schema, u->table,
+            err = pv_state_audit(w->s.conn, log, "column.passed_through", u->schema, u->table,
                                  c->name, p);
         }
         json_decref(p);
@@ -781,7 +875,7 @@ static pv_error *record_columns(writer *w, const pv_masker *m)
         json_t *p = json_object();
         json_object_set_new(p, "rows_affected", json_integer(w->committed));
         json_object_set_new(p, "action", json_string("pipeline"));
-        err = pv_state_audit(w->conn, log, "column.masked", u->schema, u->table, NULL, p);
+        err = pv_state_audit(w->s.conn, log, "column.masked", u->schema, u->table, NULL, p);
         json_decref(p);
     }
     return err;
@@ -790,16 +884,16 @@ static pv_error *record_columns(writer *w, const pv_masker *m)
 static pv_error *unit_finish(writer *w, bool pk_mode)
 {
     const pv_stream_unit *u = w->unit;
-    pv_error *err = pk_mode ? close_empty_copy(w) : NULL;
-    if (!pk_mode && w->copy_open)
+    pv_error *err = pk_mode ? finish_batches(w) : NULL;
+    if (!pk_mode && w->s.copy_open)
         err = copy_end(w);
     if (!err && !pk_mode) {
-        w->committed += w->pending;
-        pv_progress_add_rows(w->pending);
-        w->pending = 0;
+        w->committed += w->s.pending;
+        pv_progress_add_rows(w->s.pending);
+        w->s.pending = 0;
     }
     if (!err)
-        err = pv_state_checkpoint_finalize(w->conn, w->ctx->run_id, u->schema, u->table,
+        err = pv_state_checkpoint_finalize(w->s.conn, w->ctx->run_id, u->schema, u->table,
                                            pk_mode ? 0 : w->committed);
     if (!err)
         err = record_columns(w, w->masker);
@@ -829,7 +923,7 @@ static void classify(pv_stream_result *result, const writer *w, const reader *r)
 {
     bool source = w->source_failed;
     const char *sqlstate = source ? r->sqlstate : w->sqlstate;
-    PGconn *conn = source ? r->conn : w->conn;
+    PGconn *conn = source ? r->conn : w->s.conn;
     result->source_side = source;
     result->snapshot_refused = source && r->snapshot_refused;
     snprintf(result->sqlstate, sizeof(result->sqlstate), "%s", sqlstate);
@@ -859,11 +953,11 @@ pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *uni
     w.started = w.last_progress = now_seconds();
     emit_start(&u);
 
-    pv_error *err = pv_pg_connect(PV_PG_TARGET, ctx->target_url, &w.conn);
+    pv_error *err = pv_pg_connect(PV_PG_TARGET, ctx->target_url, &w.s.conn);
     if (!err)
-        err = pv_stream_session_setup(w.conn, "Connecting to the target database");
+        err = pv_stream_session_setup(w.s.conn, "Connecting to the target database");
     if (!err && text)
-        err = announce_text_mode(ctx, w.conn, &u);
+        err = announce_text_mode(ctx, w.s.conn, &u);
     if (!err) {
         err = open_source(ctx, &r);
         w.source_failed = err != NULL;
@@ -880,7 +974,7 @@ pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *uni
         err = unit_start(&w, pk_mode);
     if (err) {
         classify(result, &w, &r);
-        PQfinish(w.conn);
+        PQfinish(w.s.conn);
         PQfinish(r.conn);
         pv_masker_free(r.masker);
         return err;
@@ -900,15 +994,18 @@ pv_error *pv_stream_unit_run(const pv_stream_ctx *ctx, const pv_stream_unit *uni
     if (!err && !stopped)
         err = unit_finish(&w, pk_mode);
     else if (!err && pk_mode)
-        err = close_empty_copy(&w);
+        err = finish_batches(&w);
     /* Best effort; the connection may be gone. Not when no transaction is
      * open (a failure between batches): the server would warn on stderr. */
-    if ((err || stopped) && PQtransactionStatus(w.conn) != PQTRANS_IDLE)
-        PQclear(PQexec(w.conn, "ROLLBACK"));
+    if ((err || stopped) && w.s.conn && PQtransactionStatus(w.s.conn) != PQTRANS_IDLE)
+        PQclear(PQexec(w.s.conn, "ROLLBACK"));
     if (err)
         classify(result, &w, &r);
     PQfinish(r.conn);
-    PQfinish(w.conn);
+    PQfinish(w.s.conn);
+    PQfinish(w.o.conn);
+    pv_buf_free(&w.s.cursor);
+    pv_buf_free(&w.o.cursor);
     pv_masker_free(r.masker);
 
     result->rows = w.committed;
