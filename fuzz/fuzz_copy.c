@@ -8,15 +8,20 @@
  * goes through the binary reader in irregular chunks (so tuples straddle
  * chunks), every non-NULL cell through its column's decoder in all three
  * renderings, and every cell's bytes through that type's encoder as if
- * they were masked text. The same bytes then go through the text reader
+ * they were masked text. Every tuple also goes through the stream's masker
+ * (stream/masker.h), each scalar column under an action picked by the
+ * column's type byte (passthrough, hash, fake, regex_mask, null), in
+ * binary and in text mode. The same bytes then go through the text reader
  * and the unescape/escape pair. Nothing may crash, leak or read out of
  * bounds; a decoded value must also survive re-encoding its own output
  * without a sanitizer report.
  *
  * Build and run: `fuzz/run.sh 60 copy` (see fuzz/meson.build).
  */
+#include "config/regex.h"
 #include "copy/codec.h"
 #include "copy/copy.h"
+#include "stream/masker.h"
 #include "util/error.h"
 
 #include <stddef.h>
@@ -35,6 +40,47 @@ static const char *const TYPES[] = {
 };
 
 #define N_TYPES (sizeof(TYPES) / sizeof(TYPES[0]))
+
+/* The built-in OIDs of TYPES' scalars; 0 for the arrays, which are not masked. */
+static const uint32_t OIDS[N_TYPES] = {
+    16,   21,  23, 20,   26,   700,  701,  790,  1700, 25,   1042, 19,  114,
+    3802, 142, 17, 2950, 1082, 1083, 1266, 1114, 1184, 1186, 869,  650, 829,
+    774,  0,   0,  0,    0,    0,    0,    0,    0,    0,    0,    0,
+};
+
+/* A masker for the columns: action by the type byte's high bits. */
+typedef struct fuzz_masking {
+    pv_type_info types[16];
+    pv_action actions[16];
+    pv_mask_spec specs[16];
+    const pv_mask_spec *ptrs[16];
+} fuzz_masking;
+
+static const pv_mask_secrets SECRETS = {"fuzz-salt-0123456789abcdef0123456789abcdef", NULL,
+                                        PV_LIBRARY_STANDARD};
+
+static void masking_init(fuzz_masking *fm, const uint8_t *type_bytes, int ncols)
+{
+    static const pv_action_kind kinds[] = {PV_ACT_PASSTHROUGH, PV_ACT_HASH, PV_ACT_FAKE,
+                                           PV_ACT_REGEX_MASK, PV_ACT_NULL};
+    for (int i = 0; i < ncols; i++) {
+        size_t t = type_bytes[i] % N_TYPES;
+        pv_action_kind kind = kinds[(type_bytes[i] >> 5) % 5];
+        fm->ptrs[i] = NULL;
+        if (!OIDS[t] || kind == PV_ACT_PASSTHROUGH)
+            continue;
+        fm->types[i] = (pv_type_info){
+            .base_oid = OIDS[t], .base_typtype = 'b', .base_name = TYPES[t], .binary_io = true};
+        fm->actions[i] = (pv_action){.kind = kind,
+                                     .provider = "email",
+                                     .pattern = "[0-9a-f]+|^$",
+                                     .replace = "<\\g<0>>",
+                                     .pcre2_opts = PV_REGEX_DEFAULT_OPTS};
+        fm->specs[i] = (pv_mask_spec){kind,  &fm->actions[i], "fuzz.t.c",    "fuzz.t.c", NULL,
+                                      false, false,           &fm->types[i], TYPES[t]};
+        fm->ptrs[i] = &fm->specs[i];
+    }
+}
 
 static void exercise_cell(const pv_codec *c, pv_cell cell, pv_buf *out, pv_buf *back)
 {
@@ -58,11 +104,13 @@ static void exercise_cell(const pv_codec *c, pv_cell cell, pv_buf *out, pv_buf *
 }
 
 static void fuzz_binary(const uint8_t *stream, size_t n, int ncols, const pv_codec *codecs,
-                        uint8_t seed)
+                        uint8_t seed, const fuzz_masking *fm)
 {
     pv_copy_reader r;
     pv_copy_reader_init(&r, ncols);
     pv_buf out = PV_BUF_INIT, back = PV_BUF_INIT;
+    pv_masker *m = NULL;
+    pv_error_free(pv_masker_new(fm->ptrs, ncols, &SECRETS, false, &m));
     size_t pos = 0;
     unsigned step = seed;
     bool stop = false;
@@ -76,9 +124,14 @@ static void fuzz_binary(const uint8_t *stream, size_t n, int ncols, const pv_cod
         pv_copy_tuple t;
         pv_error *err = NULL;
         pv_copy_status st;
-        while ((st = pv_copy_reader_next(&r, &t, &err)) == PV_COPY_TUPLE)
+        while ((st = pv_copy_reader_next(&r, &t, &err)) == PV_COPY_TUPLE) {
             for (int i = 0; i < t.ncols; i++)
                 exercise_cell(&codecs[i], t.cells[i], &out, &back);
+            if (m) {
+                out.len = 0;
+                pv_error_free(pv_masker_tuple(m, &t, &out));
+            }
+        }
         if (st == PV_COPY_ERROR) {
             pv_error_free(err);
             stop = true;
@@ -86,15 +139,18 @@ static void fuzz_binary(const uint8_t *stream, size_t n, int ncols, const pv_cod
     }
     pv_error_free(pv_copy_reader_finish(&r));
     pv_copy_reader_free(&r);
+    pv_masker_free(m);
     pv_buf_free(&out);
     pv_buf_free(&back);
 }
 
-static void fuzz_text(const uint8_t *stream, size_t n, int ncols)
+static void fuzz_text(const uint8_t *stream, size_t n, int ncols, const fuzz_masking *fm)
 {
     pv_copy_text_reader r;
     pv_copy_text_reader_init(&r, ncols);
     pv_buf val = PV_BUF_INIT, esc = PV_BUF_INIT;
+    pv_masker *m = NULL;
+    pv_error_free(pv_masker_new(fm->ptrs, ncols, &SECRETS, true, &m));
     size_t half = n / 2;
     for (int part = 0; part < 2; part++) {
         const uint8_t *p = stream + (part ? half : 0);
@@ -111,6 +167,10 @@ static void fuzz_text(const uint8_t *stream, size_t n, int ncols)
                 pv_copy_text_unescape(t.cells[i].data, (size_t)t.cells[i].len, &val);
                 pv_copy_text_escape(val.data, val.len, &esc);
             }
+            if (m) {
+                esc.len = 0;
+                pv_error_free(pv_masker_tuple(m, &t, &esc));
+            }
         }
         if (st == PV_COPY_ERROR) {
             pv_error_free(err);
@@ -119,6 +179,7 @@ static void fuzz_text(const uint8_t *stream, size_t n, int ncols)
     }
     pv_error_free(pv_copy_text_reader_finish(&r));
     pv_copy_text_reader_free(&r);
+    pv_masker_free(m);
     pv_buf_free(&val);
     pv_buf_free(&esc);
 }
@@ -136,7 +197,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t seed = data[1 + ncols];
     const uint8_t *stream = data + 2 + ncols;
     size_t n = size - 2 - (size_t)ncols;
-    fuzz_binary(stream, n, ncols, codecs, seed);
-    fuzz_text(stream, n, ncols);
+    fuzz_masking fm;
+    masking_init(&fm, data + 1, ncols);
+    fuzz_binary(stream, n, ncols, codecs, seed, &fm);
+    fuzz_text(stream, n, ncols, &fm);
     return 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz/run.sh [SECONDS] [TARGET] — fuzz TARGET for SECONDS (default 60).
 # TARGET: config (default: the mask-rules.yaml loader) or copy (the COPY
-# tuple readers and the type codecs, fuzz/fuzz_copy.c).
+# tuple readers, the type codecs and the stream's masker, fuzz/fuzz_copy.c).
 #
 # Needs the fuzz build (`make fuzz` does both):
 #   CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false \

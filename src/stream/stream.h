@@ -9,7 +9,11 @@
  *       source server blocks in send; memory never grows with the table)
  *     → writer (the calling thread): per batch BEGIN; COPY … FROM STDIN;
  *       checkpoint upsert; COMMIT — or, without a single-column primary key,
- *       the whole unit in one transaction (§6.2).
+ *       the whole unit in one transaction (§6.2). Per-batch units write
+ *       through two target connections, alternately, so that one backend's
+ *       end-of-COPY work overlaps the next batch on the other; batches
+ *       still commit in order, each with its checkpoint, and a batch
+ *       boundary costs one round trip (upsert; COMMIT; BEGIN; COPY).
  *
  * Passthrough tuples are forwarded as their raw wire bytes, never decoded;
  * only the primary-key cell of a batch's last row is decoded, for the
