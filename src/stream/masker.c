@@ -195,8 +195,6 @@ static pv_error *emit_binary(pv_masker *m, const mcol *c, const uint8_t *bytes, 
 static pv_error *emit_text(pv_masker *m, const mcol *c, const uint8_t *text, size_t len,
                            pv_buf *out)
 {
-    if (memchr(text, 0, len)) /* e.g. a regex_mask template's \0: no PostgreSQL text holds NUL */
-        return invalid_value(c);
     if (c->max_chars >= 0 && len > (size_t)c->max_chars &&
         utf8_chars(text, len) > (size_t)c->max_chars) {
         /* char(n) accepts trailing spaces beyond n, as the server does. */
@@ -382,6 +380,9 @@ static pv_error *mask_regex(pv_masker *m, mcol *c, const uint8_t *v, size_t len,
     pv_buf_reset(&m->out);
     switch (pv_regex_substitute(c->matcher, c->re, c->tpl, v, len, &m->out)) {
     case PV_REGEX_OK:
+        /* A template's \0 escapes put NUL in the output; no PostgreSQL text holds one. */
+        if (memchr(m->out.data, 0, m->out.len))
+            return invalid_value(c);
         return emit_text(m, c, m->out.data, m->out.len, out);
     case PV_REGEX_TOO_LONG: {
         char *context = pv_xasprintf("Masking %s", c->spec->column_path);
