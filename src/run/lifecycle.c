@@ -208,21 +208,19 @@ static int column_index(const pv_stream_unit *u, const char *name)
     return -1;
 }
 
-/* Whether the plan masks the PK column (streaming.md §6.1 cursor encryption). */
-static bool pk_masked(const pv_plan_table *pt, const char *pk)
-{
-    for (size_t c = 0; c < pt->n_columns; c++)
-        if (strcmp(pt->columns[c].column->name, pk) == 0)
-            return pt->columns[c].action != PV_ACT_PASSTHROUGH;
-    return false;
-}
-
 static const pv_plan_column *plan_column(const pv_plan_table *pt, const char *name)
 {
     for (size_t c = 0; c < pt->n_columns; c++)
         if (strcmp(pt->columns[c].column->name, name) == 0)
             return &pt->columns[c];
     return NULL;
+}
+
+/* Whether the plan masks the PK column (streaming.md §6.1 cursor encryption). */
+static bool pk_masked(const pv_plan_table *pt, const char *pk)
+{
+    const pv_plan_column *pc = plan_column(pt, pk);
+    return pc && pc->action != PV_ACT_PASSTHROUGH;
 }
 
 /*
@@ -288,8 +286,7 @@ static void unit_init(pv_unit *u, const pv_catalog *cat, const pv_table *t,
     const pv_strlist *pk = t->primary_key.n ? &t->primary_key : &governing->primary_key;
     if (pk->n == 1) {
         u->stream.pk_column = column_index(&u->stream, pk->items[0]);
-        u->cursor_encrypted = pk_masked(pt, pk->items[0]);
-        u->stream.cursor_encrypted = u->cursor_encrypted;
+        u->stream.cursor_encrypted = pk_masked(pt, pk->items[0]);
     }
 }
 
@@ -436,7 +433,6 @@ static void stream_all(pv_lifecycle *lc, size_t *failed)
                                      .run_id = lc->run_id,
                                      .audit = &lc->audit,
                                      .secrets = &lc->secrets,
-                                     .salt = lc->in.salt,
                                      .should_stop = stop_requested};
     double estimate = 0;
     int64_t to_stream = 0;

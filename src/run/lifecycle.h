@@ -34,9 +34,8 @@ typedef struct pv_unit {
     char **mask_paths;       /* the masks' column paths (owned) */
     pv_stream_result result; /* summed over the unit's retries */
     pv_error *error;
-    bool skip;             /* resume: the checkpoint says done */
-    char *cursor;          /* resume: clear-text cursor to continue after (owned), or NULL */
-    bool cursor_encrypted; /* the PK column is masked (streaming.md §6.1) */
+    bool skip;    /* resume: the checkpoint says done */
+    char *cursor; /* resume: clear-text cursor to continue after (owned), or NULL */
 } pv_unit;
 
 typedef struct pv_lifecycle {

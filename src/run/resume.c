@@ -176,8 +176,7 @@ static pv_error *apply_checkpoint(pv_lifecycle *lc, pv_unit *u)
                                                         u->columns[u->stream.pk_column].name)
                                 : NULL;
     if (pk_action) {
-        u->cursor_encrypted = strcmp(pk_action, "passthrough") != 0;
-        u->stream.cursor_encrypted = u->cursor_encrypted;
+        u->stream.cursor_encrypted = strcmp(pk_action, "passthrough") != 0;
     }
     const pv_checkpoint *ck = pv_lc_checkpoint(lc, u->table->schema, u->table->name);
     if (!ck)
@@ -193,7 +192,7 @@ static pv_error *apply_checkpoint(pv_lifecycle *lc, pv_unit *u)
                          json_integer(ck->rows_processed));
     if (u->stream.pk_column < 0)
         return NULL; /* §6.2: its one transaction left nothing; the stream truncates first */
-    pv_error *err = pv_cursor_open(ck->last_pk_value, u->cursor_encrypted, lc->in.salt,
+    pv_error *err = pv_cursor_open(ck->last_pk_value, u->stream.cursor_encrypted, lc->in.salt,
                                    u->table->id, &u->cursor);
     if (err) /* sealed, and corrupt: the gate already matched the salt */
         restart_unit(u, "it does not decrypt");

@@ -84,7 +84,8 @@ static pv_error *reload_cursor(const pv_stream_ctx *ctx, const pv_stream_unit *u
         if (strcmp(rows[i].schema_name, u->schema) != 0 || strcmp(rows[i].table_name, u->table))
             continue;
         char *id = unit_id(u), *clear = NULL;
-        err = pv_cursor_open(rows[i].last_pk_value, u->cursor_encrypted, ctx->salt, id, &clear);
+        err = pv_cursor_open(rows[i].last_pk_value, u->cursor_encrypted, ctx->secrets->salt, id,
+                             &clear);
         free(id);
         if (!err) {
             free(*cursor);

@@ -32,7 +32,7 @@
  * rows_processed <n>)." (errors.md §3.1). A stop request during the
  * back-off ends the unit as stopped, without an error. A retry re-reads
  * the unit's checkpoint cursor (opened with unit->cursor_encrypted and
- * ctx->salt); one that does not open is a unit error, not retried.
+ * ctx->secrets->salt); one that does not open is a unit error, not retried.
  */
 pv_error *pv_stream_with_retries(const pv_stream_ctx *ctx, const pv_stream_unit *unit,
                                  pv_stream_result *total, bool *exhausted);

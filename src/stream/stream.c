@@ -562,7 +562,7 @@ static pv_error *finish_batch(writer *w, bool reopen)
     const char *cursor = (const char *)w->s.cursor.data;
     /* §6.1: a masked key's cursor is stored sealed, never in clear. */
     char *sealed =
-        cursor && w->unit->cursor_encrypted ? pv_cursor_seal(cursor, w->ctx->salt) : NULL;
+        cursor && w->unit->cursor_encrypted ? pv_cursor_seal(cursor, w->ctx->secrets->salt) : NULL;
     char *upsert =
         pv_state_checkpoint_upsert_sql(w->s.conn, w->ctx->run_id, w->unit->schema, w->unit->table,
                                        PV_CKPT_IN_PROGRESS, sealed ? sealed : cursor, w->s.pending);
@@ -803,8 +803,9 @@ static pv_error *unit_start(writer *w, bool pk_mode)
 {
     const pv_stream_unit *u = w->unit;
     if (pk_mode) {
-        char *sealed =
-            u->cursor && u->cursor_encrypted ? pv_cursor_seal(u->cursor, w->ctx->salt) : NULL;
+        char *sealed = u->cursor && u->cursor_encrypted
+                           ? pv_cursor_seal(u->cursor, w->ctx->secrets->salt)
+                           : NULL;
         pv_error *err =
             pv_state_checkpoint_upsert(w->s.conn, w->ctx->run_id, u->schema, u->table,
                                        PV_CKPT_IN_PROGRESS, sealed ? sealed : u->cursor, 0);

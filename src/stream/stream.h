@@ -70,8 +70,9 @@ typedef struct pv_stream_ctx {
     const char *snapshot_id; /* the coordinator's exported snapshot, or NULL */
     const char *run_id;
     const pv_audit_log *audit;
-    const pv_mask_secrets *secrets; /* for masked columns */
-    const char *salt;               /* the run's salt: keys sealed cursors; never printed */
+    /* The run's salt, key and faker library: masked columns, and the key of
+     * sealed checkpoint cursors (salt). Never printed. */
+    const pv_mask_secrets *secrets;
     /* Polled between batches: true stops the unit at the next boundary. */
     bool (*should_stop)(void);
 } pv_stream_ctx;
