@@ -465,3 +465,11 @@ void pv_action_clear(pv_action *a)
     free(a->rules);
     memset(a, 0, sizeof(*a));
 }
+
+const char *pv_action_param(const pv_action *a, const char *key)
+{
+    for (size_t i = 0; a && i < a->n_params; i++)
+        if (strcmp(a->params[i].key, key) == 0)
+            return a->params[i].value;
+    return NULL;
+}

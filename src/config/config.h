@@ -187,6 +187,9 @@ const char *pv_action_name(pv_action_kind kind);
 const char *pv_strategy_name(pv_strategy s);
 const char *pv_on_existing_name(pv_on_existing e);
 
+/* The value of `params.<key>` of a fake/pseudonym/ai_refine action, or NULL when absent. */
+const char *pv_action_param(const pv_action *a, const char *key);
+
 /* True when some column (or json_mask rule) uses hmac_hash or pseudonym. */
 bool pv_config_uses_keyed_actions(const pv_config *cfg);
 

@@ -232,8 +232,7 @@ static void gen_uuid(const uint8_t *s, pv_buf *out)
     pv_buf_hex(out, b + 10, 6);
 }
 
-/* Providers that are LIB[idx(s, len(LIB))] of one list. */
-static int simple_list(pv_provider p)
+int pv_provider_list(pv_provider p)
 {
     switch (p) {
     case PV_PROV_FIRST_NAME:
@@ -263,7 +262,7 @@ void pv_provider_generate(pv_provider p, pv_mask_library library, const pv_libra
                           const uint8_t seed[PV_SEED_LEN], const uint8_t *v, size_t len,
                           const pv_provider_params *params, pv_buf *out)
 {
-    int list = simple_list(p);
+    int list = pv_provider_list(p);
     if (list >= 0) {
         pick(out, pv_library_list(lib, (pv_list_id)list), seed, 0);
         return;

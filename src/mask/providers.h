@@ -51,6 +51,9 @@ typedef enum pv_provider {
 int pv_provider_find(const char *name);
 const char *pv_provider_name(pv_provider p);
 
+/* The one list a provider draws from as LIB[idx(s, len(LIB))] (a pv_list_id), or -1. */
+int pv_provider_list(pv_provider p);
+
 /* The only provider parameter (§8.1): email's `domain`, used when present (even empty). */
 typedef struct pv_provider_params {
     bool has_domain;

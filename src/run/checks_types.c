@@ -253,14 +253,6 @@ static bounds list_bounds(const pv_library *lib, pv_list_id id, bool suffixed)
     return b;
 }
 
-static const char *email_domain(const pv_action *a)
-{
-    for (size_t i = 0; a && i < a->n_params; i++)
-        if (strcmp(a->params[i].key, "domain") == 0)
-            return a->params[i].value ? a->params[i].value : "";
-    return NULL;
-}
-
 /*
  * The longest output of a fake/pseudonym provider in characters (§8.1),
  * after the §9.1 suffix rules on a unique column; < 0 when unknown
@@ -271,31 +263,15 @@ static int provider_longest(const pv_action *a, const pv_library *lib, bool uniq
     int p = a && a->provider ? pv_provider_find(a->provider) : -1;
     int suffix = unique ? OTHER_SUFFIX : 0;
     bounds b;
+    if (p >= 0 && pv_provider_list((pv_provider)p) >= 0)
+        return list_bounds(lib, (pv_list_id)pv_provider_list((pv_provider)p), unique).max;
     switch (p) {
-    case PV_PROV_FIRST_NAME:
-        return list_bounds(lib, PV_LIST_FIRST_NAMES, unique).max;
-    case PV_PROV_LAST_NAME:
-        return list_bounds(lib, PV_LIST_LAST_NAMES, unique).max;
-    case PV_PROV_STREET:
-        return list_bounds(lib, PV_LIST_STREETS, unique).max;
-    case PV_PROV_CITY:
-        return list_bounds(lib, PV_LIST_CITIES, unique).max;
-    case PV_PROV_POSTCODE:
-        return list_bounds(lib, PV_LIST_POSTCODES, unique).max;
-    case PV_PROV_COUNTRY:
-        return list_bounds(lib, PV_LIST_COUNTRIES, unique).max;
-    case PV_PROV_COMPANY:
-        return list_bounds(lib, PV_LIST_COMPANIES, unique).max;
-    case PV_PROV_JOB_TITLE:
-        return list_bounds(lib, PV_LIST_JOB_TITLES, unique).max;
-    case PV_PROV_USERNAME:
-        return list_bounds(lib, PV_LIST_USERNAMES, unique).max;
     case PV_PROV_FULL_NAME:
         b = add(add(list_bounds(lib, PV_LIST_FIRST_NAMES, false), fixed(1)),
                 list_bounds(lib, PV_LIST_LAST_NAMES, false));
         return add(b, fixed(suffix)).max;
     case PV_PROV_EMAIL: {
-        const char *domain = email_domain(a);
+        const char *domain = pv_action_param(a, "domain");
         bounds d = domain ? fixed(utf8_chars(domain, strlen(domain)))
                           : list_bounds(lib, PV_LIST_EMAIL_DOMAINS, false);
         b = add(add(list_bounds(lib, PV_LIST_EMAIL_LOCALS, false), fixed(1)), d);

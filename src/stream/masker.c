@@ -116,14 +116,6 @@ static pv_mask_class class_of(pv_action_kind kind)
     }
 }
 
-static const char *param(const pv_action *a, const char *key)
-{
-    for (size_t i = 0; a && i < a->n_params; i++)
-        if (strcmp(a->params[i].key, key) == 0)
-            return a->params[i].value;
-    return NULL;
-}
-
 /* ------------------------------------------------------------ errors */
 
 static pv_error *invalid_value(const mcol *c)
@@ -497,7 +489,7 @@ static pv_error *prepare_fake(const pv_mask_secrets *sec, mcol *c)
     const char *secret = keyed ? sec->key : sec->salt;
     if (!secret)
         return cell_error(c, "The pseudonym key is not configured.");
-    const char *domain = param(s->action, "domain");
+    const char *domain = pv_action_param(s->action, "domain");
     pv_fake_opts o = {
         .library = sec->library == PV_LIBRARY_CLASSIC ? PV_MASK_LIB_CLASSIC : PV_MASK_LIB_STANDARD,
         .provider = s->action->provider,
