@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "builders.h"
 #include "detect/detect.h"
 #include "run/dryrun.h"
 #include "run/preflight.h"
@@ -113,18 +114,6 @@ static void expect(const char *table_name, pv_column c, bool unique, pv_confiden
     free(got_action);
     free(got_reasons);
     pv_finding_clear(&f);
-}
-
-static pv_config *config(const char *yaml)
-{
-    pv_config *cfg = NULL;
-    pv_error *err = pv_config_load_buffer("mask-rules.yaml", yaml, strlen(yaml), &cfg);
-    if (err) {
-        pv_error_print(err, stderr);
-        pv_error_free(err);
-    }
-    assert_non_null(cfg);
-    return cfg;
 }
 
 static char *temp_dir(void)
