@@ -2,7 +2,7 @@
  * mask_cost — per-action cost of the stream's masker (bench/README.md,
  * "Per-action cost").
  *
- *   mask_cost [-n CELLS] [-r REPS] [--show]
+ *   mask_cost [-n CELLS] [-r REPS] [--show] [--users-only]
  *
  * For each action/type pair below, builds a one-column masker with
  * pv_masker_new (binary COPY mode, the `standard` library, a fixed salt and
@@ -23,7 +23,8 @@
  * distinct rows, cycled up to CELLS tuples.
  *
  * The output buffer is reset whenever it holds more than 1 MiB, as the
- * stream hands a full block to its writer. --show prints the first output
+ * stream hands a full block to its writer. --users-only times the users
+ * tuples alone (for profiling them with perf). --show prints the first output
  * cell of each pair (stderr), to eyeball that the action ran. Markdown on
  * stdout; exit 1 on any error.
  */
@@ -591,6 +592,7 @@ int main(int argc, char **argv)
 {
     size_t n = 1000000;
     int reps = 3;
+    bool users_only = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             n = parse_count(argv[++i]);
@@ -598,8 +600,11 @@ int main(int argc, char **argv)
             reps = (int)parse_count(argv[++i]);
         else if (strcmp(argv[i], "--show") == 0)
             show = true;
+        else if (strcmp(argv[i], "--users-only") == 0)
+            users_only = true;
         else {
-            fprintf(stderr, "usage: mask_cost [-n CELLS] [-r REPS (1-16)] [--show]\n");
+            fprintf(stderr,
+                    "usage: mask_cost [-n CELLS] [-r REPS (1-16)] [--show] [--users-only]\n");
             return 2;
         }
     }
@@ -615,7 +620,7 @@ int main(int argc, char **argv)
     char runs[160];
     inputs in = {0};
     int have = -1;
-    for (size_t c = 0; c < N_CASES; c++) {
+    for (size_t c = 0; c < (users_only ? 0 : N_CASES); c++) {
         const action_case *ac = &CASES[c];
         if (ac->input != have) {
             inputs_free(&in);

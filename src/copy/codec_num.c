@@ -98,6 +98,16 @@ bool pv_utf8_valid(const uint8_t *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* Eight ASCII bytes without a NUL at a time: most text is just that. */
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+            if (((w | ((w - ones) & ~w)) & highs) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         uint8_t c = s[i];
         if (c < 0x80) {
             if (c == 0)

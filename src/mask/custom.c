@@ -774,14 +774,14 @@ static void put_hex(pv_buf *out, const uint8_t *seed, unsigned n, bool upper)
 static void put_pick(pv_buf *out, const tpl_op *op, const uint8_t *seed)
 {
     size_t k = op->ordinal < PV_SEED_LEN ? op->ordinal : PV_SEED_LEN;
-    size_t i = (size_t)(pv_u128_be(seed + k, PV_SEED_LEN - k) % op->pick.n);
+    size_t i = (size_t)pv_u128_mod(pv_u128_be(seed + k, PV_SEED_LEN - k), op->pick.n);
     pv_buf_put(out, op->pick.items[i], op->pick.lens[i]);
 }
 
 void pv_custom_generate(const pv_custom_provider *p, const uint8_t seed[PV_SEED_LEN], pv_buf *out)
 {
     if (!p->is_template) {
-        size_t i = (size_t)(pv_u128_be(seed, PV_SEED_LEN) % p->values.n);
+        size_t i = (size_t)pv_u128_mod(pv_u128_be(seed, PV_SEED_LEN), p->values.n);
         pv_buf_put(out, p->values.items[i], p->values.lens[i]);
         return;
     }

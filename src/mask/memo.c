@@ -5,6 +5,9 @@
  * output and the input's full 64-bit hash (compared first, so a miss rarely
  * touches the bytes). Entries are never wrong, only evicted: the mapping
  * they cache cannot change during a column's life.
+ *
+ * pv_memo32: one uint64 per slot, slot = key & 0xFFFF:
+ *   bit 48 used | bits 32–47 key >> 16 | bits 0–31 value.
  */
 #include "mask/memo.h"
 
@@ -122,6 +125,60 @@ void pv_memo_put(pv_memo *memo, const uint8_t *in, size_t len, const uint8_t *ou
 }
 
 void pv_memo_stats(const pv_memo *memo, uint64_t *lookups, uint64_t *hits)
+{
+    *lookups = memo ? memo->lookups : 0;
+    *hits = memo ? memo->hits : 0;
+}
+
+/* ------------------------------------------------------------ pv_memo32 */
+
+#define MEMO32_SLOTS (1u << 16)
+#define MEMO32_USED  (1ULL << 48)
+
+struct pv_memo32 {
+    uint64_t slots[MEMO32_SLOTS];
+    uint64_t lookups;
+    uint64_t hits;
+};
+
+pv_memo32 *pv_memo32_new(void)
+{
+    return pv_xcalloc(1, sizeof(pv_memo32));
+}
+
+void pv_memo32_free(pv_memo32 *memo)
+{
+    if (!memo)
+        return;
+    OPENSSL_cleanse(memo, sizeof(*memo)); /* keys are source values */
+    free(memo);
+}
+
+static uint64_t memo32_tag(uint32_t key)
+{
+    return MEMO32_USED | (uint64_t)(key >> 16) << 32;
+}
+
+bool pv_memo32_get(pv_memo32 *memo, uint32_t key, uint32_t *val)
+{
+    if (!memo)
+        return false;
+    memo->lookups++;
+    uint64_t s = memo->slots[key & (MEMO32_SLOTS - 1)];
+    if ((s & ~(uint64_t)UINT32_MAX) != memo32_tag(key))
+        return false;
+    memo->hits++;
+    *val = (uint32_t)s;
+    return true;
+}
+
+void pv_memo32_put(pv_memo32 *memo, uint32_t key, uint32_t val)
+{
+    if (memo)
+        memo->slots[key & (MEMO32_SLOTS - 1)] = memo32_tag(key) | val;
+}
+
+void pv_memo32_stats(const pv_memo32 *memo, uint64_t *lookups, uint64_t *hits)
 {
     *lookups = memo ? memo->lookups : 0;
     *hits = memo ? memo->hits : 0;

@@ -40,4 +40,24 @@ void pv_memo_put(pv_memo *memo, const uint8_t *in, size_t len, const uint8_t *ou
 /* Counters, for tests and the benchmark: lookups and hits since creation. */
 void pv_memo_stats(const pv_memo *memo, uint64_t *lookups, uint64_t *hits);
 
+/*
+ * pv_memo32 — the memo of a column whose values are 32 bits wide in binary
+ * COPY (date, int4; int2 zero-extended), keyed by that value and holding the
+ * 32-bit output. Such columns repeat much more than 256 slots can catch (a
+ * date of birth column has ~25,000 distinct days), and their domain is
+ * small, so the table is direct-mapped on the key's low 16 bits: 65,536
+ * slots of 8 bytes (512 KiB, allocated zeroed, touched as used). Any run of
+ * 65,536 consecutive keys — every date within 179 years, every int2 —
+ * occupies distinct slots and, once seen, always hits. Each slot keeps the
+ * key's high 16 bits and a used bit next to the value, so a lookup reads
+ * one word. No switch-off: a miss costs one load.
+ */
+typedef struct pv_memo32 pv_memo32;
+
+pv_memo32 *pv_memo32_new(void);
+void pv_memo32_free(pv_memo32 *memo);
+bool pv_memo32_get(pv_memo32 *memo, uint32_t key, uint32_t *val);
+void pv_memo32_put(pv_memo32 *memo, uint32_t key, uint32_t val);
+void pv_memo32_stats(const pv_memo32 *memo, uint64_t *lookups, uint64_t *hits);
+
 #endif

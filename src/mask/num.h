@@ -17,10 +17,29 @@ __extension__ typedef unsigned __int128 pv_u128;
 /* int(b): b[0..n) big-endian, n ≤ 16 (an empty slice is 0). */
 static inline pv_u128 pv_u128_be(const uint8_t *b, size_t n)
 {
+    if (n == 16) /* the whole seed: two loads, not sixteen shifts */
+        return (pv_u128)pv_be64(b) << 64 | pv_be64(b + 8);
     pv_u128 x = 0;
     for (size_t i = 0; i < n; i++)
         x = x << 8 | b[i];
     return x;
+}
+
+/*
+ * x mod n for a 64-bit n > 0. The compiler turns a 128-bit % into a call
+ * to libgcc's __umodti3 even for a constant n; on x86-64 one divq of
+ * (hi mod n, lo) does it, the quotient fitting in 64 bits since hi mod n < n.
+ */
+static inline uint64_t pv_u128_mod(pv_u128 x, uint64_t n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    uint64_t hi = (uint64_t)(x >> 64) % n, lo = (uint64_t)x, q, r;
+    __asm__("divq %[n]" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), [n] "rm"(n) : "cc");
+    (void)q;
+    return r;
+#else
+    return (uint64_t)(x % n);
+#endif
 }
 
 /* 10^w for w ≤ 38 (the largest power of ten below 2^128). */

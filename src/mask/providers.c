@@ -54,7 +54,7 @@ const char *pv_provider_name(pv_provider p)
 /* idx(b, n) over the seed slice s[from:16]. */
 static size_t idx(const uint8_t *s, size_t from, size_t n)
 {
-    return (size_t)(pv_u128_be(s + from, PV_SEED_LEN - from) % n);
+    return (size_t)pv_u128_mod(pv_u128_be(s + from, PV_SEED_LEN - from), n);
 }
 
 /* Appends LIB[idx(s[from:], len(LIB))]. */
@@ -115,7 +115,7 @@ static void gen_phone(const uint8_t *s, const uint8_t *v, size_t len, pv_buf *ou
         pv_buf_put(out, v + cc, i - cc);
     else
         pv_buf_putc(out, '1');
-    pv_buf_u128(out, pv_u128_be(s, PV_SEED_LEN) % 10000000000ULL, 10);
+    pv_buf_u128(out, pv_u128_mod(pv_u128_be(s, PV_SEED_LEN), 10000000000ULL), 10);
 }
 
 static void gen_address(const pv_library *lib, const uint8_t *s, pv_buf *out)
@@ -145,7 +145,7 @@ static void gen_dob(const uint8_t *s, const uint8_t *v, size_t len, pv_buf *out)
         pv_parse_iso_date((const uint8_t *)PV_DOB_ANCHOR, 10, &anchor);
     const int64_t ref = pv_days_from_civil(PV_DOB_REF_YEAR, 1, 1);
     int64_t age = floor_div(ref - anchor, 365);
-    int64_t off = (int64_t)(pv_u128_be(s, PV_SEED_LEN) % 11) - 5;
+    int64_t off = (int64_t)pv_u128_mod(pv_u128_be(s, PV_SEED_LEN), 11) - 5;
     int64_t fake_age = age + off > 0 ? age + off : 0;
     int64_t day = ref - (fake_age * 365 + s[0] % 365);
     /* Only an anchor in the first years AD gets here; Python would raise. */
@@ -165,7 +165,7 @@ static void gen_ip(const uint8_t *s, pv_buf *out)
 static void gen_ssn(pv_mask_library library, const uint8_t *s, pv_buf *out)
 {
     uint64_t area, group, serial;
-    uint64_t whole = (uint64_t)(pv_u128_be(s, PV_SEED_LEN) % 100);
+    uint64_t whole = pv_u128_mod(pv_u128_be(s, PV_SEED_LEN), 100);
     uint64_t tail = (uint64_t)pv_u128_be(s + 8, 8);
     if (library == PV_MASK_LIB_CLASSIC) {
         area = whole;

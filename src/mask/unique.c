@@ -46,7 +46,7 @@ static bool shift_date(const uint8_t *seed, const uint8_t *base, size_t len, pv_
     int64_t day;
     if (!pv_parse_iso_date(base, len, &day))
         return false;
-    day += (int64_t)(pv_u128_be(seed, PV_SEED_LEN) % DOB_SHIFT_DAYS) + 1;
+    day += (int64_t)pv_u128_mod(pv_u128_be(seed, PV_SEED_LEN), DOB_SHIFT_DAYS) + 1;
     if (day > PV_DATE_MAX_DAYS)
         return false;
     pv_buf_iso_date(out, day);

@@ -14,6 +14,7 @@
 #define OID_INT2    21
 #define OID_INT4    23
 #define OID_NUMERIC 1700
+#define OID_DATE    1082
 #define OID_UUID    2950
 
 /* How `hash` writes its output (masking.md §4.2). */
@@ -47,6 +48,8 @@ typedef struct mcol {
     pv_regex_template *tpl;
     pv_regex_matcher *matcher;
     pv_memo *memo;
+    pv_memo32 *memo32; /* binary mode, int2/int4/date: keyed by the value */
+    int fixed_width;   /* with memo32: the cell's width, 2 or 4 */
     int64_t rows;
 } mcol;
 
@@ -411,20 +414,9 @@ static pv_error *mask_fpe(pv_masker *m, mcol *c, pv_cell cell, const uint8_t *v,
     return emit_text(m, c, m->out.data, m->out.len, out);
 }
 
-static pv_error *mask_cell(pv_masker *m, mcol *c, pv_cell cell, pv_buf *out)
+/* A non-NULL cell of a column whose action needs its value. */
+static pv_error *mask_value(pv_masker *m, mcol *c, pv_cell cell, pv_buf *out)
 {
-    bool is_null = cell.len == PV_CELL_NULL;
-    if (c->cls == PV_MASK_CLASS_NULL || c->cls == PV_MASK_CLASS_STATIC || is_null) {
-        pv_cell_fate fate = pv_mask_cell_fate(c->cls, is_null, 0);
-        if (!is_null)
-            c->rows++;
-        if (fate == PV_FATE_STATIC)
-            pv_buf_put(out, c->static_out.data, c->static_out.len);
-        else
-            emit_null(m, out);
-        return NULL;
-    }
-    c->rows++;
     /* §9.2 over int2/4/8 works on the binary value: no text in between. */
     if (c->fpe && c->int_width)
         return mask_fpe(m, c, cell, NULL, 0, out);
@@ -456,6 +448,49 @@ static pv_error *mask_cell(pv_masker *m, mcol *c, pv_cell cell, pv_buf *out)
     default:
         return cell_error(c, "The column's action is not available in this build.");
     }
+}
+
+static uint32_t fixed_value(const uint8_t *p, int width)
+{
+    return width == 2 ? pv_be16(p) : pv_be32(p);
+}
+
+/* mask_value through the column's memo32: a value seen before costs one load. */
+static pv_error *mask_fixed(pv_masker *m, mcol *c, pv_cell cell, pv_buf *out)
+{
+    uint32_t key = fixed_value(cell.data, c->fixed_width), val;
+    if (pv_memo32_get(c->memo32, key, &val)) {
+        uint8_t b[4];
+        pv_put_be32(b, val);
+        emit_binary(m, c, c->fixed_width == 2 ? b + 2 : b, (size_t)c->fixed_width, out);
+        return NULL;
+    }
+    size_t start = out->len;
+    pv_error *err = mask_value(m, c, cell, out);
+    /* Only a value of the column's own width is remembered (never NULL, never an error). */
+    if (!err && out->len - start == 4 + (size_t)c->fixed_width &&
+        pv_be32(out->data + start) == (uint32_t)c->fixed_width)
+        pv_memo32_put(c->memo32, key, fixed_value(out->data + start + 4, c->fixed_width));
+    return err;
+}
+
+static pv_error *mask_cell(pv_masker *m, mcol *c, pv_cell cell, pv_buf *out)
+{
+    bool is_null = cell.len == PV_CELL_NULL;
+    if (c->cls == PV_MASK_CLASS_NULL || c->cls == PV_MASK_CLASS_STATIC || is_null) {
+        pv_cell_fate fate = pv_mask_cell_fate(c->cls, is_null, 0);
+        if (!is_null)
+            c->rows++;
+        if (fate == PV_FATE_STATIC)
+            pv_buf_put(out, c->static_out.data, c->static_out.len);
+        else
+            emit_null(m, out);
+        return NULL;
+    }
+    c->rows++;
+    if (c->memo32 && cell.len == c->fixed_width)
+        return mask_fixed(m, c, cell, out);
+    return mask_value(m, c, cell, out);
 }
 
 /* ------------------------------------------------------------ building */
@@ -569,6 +604,10 @@ static pv_error *prepare_column(pv_masker *m, const pv_mask_secrets *sec, mcol *
         return prepare_static(m, c);
     if (!c->has_codec && !m->text)
         return invalid_value(c); /* the stream chose text mode for such columns */
+    if (!m->text && (c->int_width == 2 || c->int_width == 4 || c->base_oid == OID_DATE)) {
+        c->memo32 = pv_memo32_new();
+        c->fixed_width = c->int_width == 2 ? 2 : 4;
+    }
     if (s->fpe)
         return prepare_fpe(sec, c);
     c->memo = pv_memo_new();
@@ -635,6 +674,7 @@ void pv_masker_free(pv_masker *m)
         pv_regex_template_free(c->tpl);
         pcre2_code_free(c->re);
         pv_memo_free(c->memo);
+        pv_memo32_free(c->memo32);
     }
     free(m->cols);
     pv_mask_scratch_free(&m->scratch);

@@ -1083,6 +1083,41 @@ static void test_unknown_provider(void **state)
 
 /* ------------------------------------------------------------ memo */
 
+/* pv_u128_mod (divq on x86-64) against the compiler's 128-bit %. */
+static void test_u128_mod(void **state)
+{
+    (void)state;
+    const uint64_t divisors[] = {1,
+                                 2,
+                                 3,
+                                 10,
+                                 11,
+                                 365,
+                                 3650,
+                                 9999,
+                                 10000000000ULL,
+                                 4294967291ULL,
+                                 0x8000000000000000ULL,
+                                 UINT64_MAX};
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 2000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+        uint64_t y = x * 0xD6E8FEB86659FD93ULL;
+        pv_u128 v = i % 3 == 0 ? (pv_u128)x : ((pv_u128)x << 64 | y);
+        if (i == 0)
+            v = ~(pv_u128)0;
+        for (size_t d = 0; d < sizeof(divisors) / sizeof(divisors[0]); d++)
+            assert_true(pv_u128_mod(v, divisors[d]) == (uint64_t)(v % divisors[d]));
+    }
+    uint8_t seed[16];
+    for (int i = 0; i < 16; i++)
+        seed[i] = (uint8_t)(0xF0 + i);
+    pv_u128 slow = 0;
+    for (int i = 0; i < 16; i++)
+        slow = slow << 8 | seed[i];
+    assert_true(pv_u128_be(seed, 16) == slow);
+}
+
 static void test_memo_is_transparent(void **state)
 {
     (void)state;
@@ -1136,6 +1171,34 @@ static void test_memo_switches_off_on_unique_inputs(void **state)
     pv_memo_free(fresh);
     pv_memo_free(memo);
     pv_buf_free(&out);
+}
+
+static void test_memo32(void **state)
+{
+    (void)state;
+    pv_memo32 *memo = pv_memo32_new();
+    uint32_t v = 0;
+    assert_false(pv_memo32_get(memo, 0, &v)); /* a zeroed slot is empty, even for key 0 */
+    /* 65,536 consecutive keys (here across the sign boundary) all stay. */
+    for (int32_t k = -32768; k < 32768; k++)
+        pv_memo32_put(memo, (uint32_t)k, (uint32_t)k * 7u);
+    for (int32_t k = -32768; k < 32768; k++) {
+        assert_true(pv_memo32_get(memo, (uint32_t)k, &v));
+        assert_int_equal(v, (uint32_t)k * 7u);
+    }
+    /* A key 65,536 away shares the slot: it misses, then evicts. */
+    assert_false(pv_memo32_get(memo, 5u + 65536u, &v));
+    pv_memo32_put(memo, 5u + 65536u, 0xFFFFFFFFu);
+    assert_false(pv_memo32_get(memo, 5, &v));
+    assert_true(pv_memo32_get(memo, 5u + 65536u, &v));
+    assert_int_equal(v, 0xFFFFFFFFu);
+    uint64_t lookups, hits;
+    pv_memo32_stats(memo, &lookups, &hits);
+    assert_int_equal(lookups, 65536 + 4);
+    assert_int_equal(hits, 65536 + 1);
+    pv_memo32_free(memo);
+    assert_false(pv_memo32_get(NULL, 1, &v));
+    pv_memo32_put(NULL, 1, 1);
 }
 
 /* ------------------------------------------------------------ custom providers */
@@ -1341,6 +1404,8 @@ int main(void)
         cmocka_unit_test(test_null_and_empty_rules),
         cmocka_unit_test(test_memo_is_transparent),
         cmocka_unit_test(test_memo_switches_off_on_unique_inputs),
+        cmocka_unit_test(test_memo32),
+        cmocka_unit_test(test_u128_mod),
         cmocka_unit_test(test_custom_templates),
         cmocka_unit_test(test_custom_validation),
         cmocka_unit_test(test_custom_validation_yaml_and_clash),

@@ -261,6 +261,59 @@ static void test_incompatible_output_fails_without_value(void **state)
     pv_buf_free(&out);
 }
 
+/*
+ * int2/int4/date columns go through a memo keyed by the binary value
+ * (pv_memo32): every output must equal a fresh masker's, whatever hits,
+ * misses and evictions (keys 65,536 apart share a slot) came before.
+ */
+static void test_fixed_width_memo_is_transparent(void **state)
+{
+    (void)state;
+    pv_type_info d = builtin(1082, "date"), i2 = builtin(21, "int2"), i4 = builtin(23, "int4");
+    pv_action dob = {.kind = PV_ACT_FAKE, .provider = "dob"};
+    pv_action hash = {.kind = PV_ACT_HASH};
+    pv_mask_spec s_date = {PV_ACT_FAKE, &dob, "p.t.d", "p.t.d", "dob", false, false, &d, "date"};
+    pv_mask_spec s_i2 = {PV_ACT_HASH, &hash, "p.t.s", "p.t.s", NULL, false, false, &i2, "smallint"};
+    pv_mask_spec s_i4 = {PV_ACT_HASH, &hash, "p.t.i", "p.t.i", NULL, false, false, &i4, "integer"};
+    const pv_mask_spec *specs[3] = {&s_date, &s_i2, &s_i4};
+    pv_masker *m = NULL;
+    assert_null(pv_masker_new(specs, 3, &SECRETS, false, &m));
+    /* Days since 2000-01-01 (and the same numbers as int2/int4 where they fit). */
+    const int32_t keys[] = {
+        -3000,     4000, -3000,     4000 + 65536, 4000, -3000 - 65536, -3000, 12345, 4000,
+        INT32_MAX, -1,   INT32_MIN, -1,           0,    65536,         0,     65536};
+    pv_buf raw = PV_BUF_INIT, out = PV_BUF_INIT, fresh_out = PV_BUF_INIT;
+    pv_cell in[3], got[3], want[3];
+    pv_copy_tuple t;
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        uint8_t b_date[4], b_i2[2], b_i4[4];
+        pv_put_be32(b_date, (uint32_t)keys[k]);
+        pv_put_be16(b_i2, (uint16_t)(int16_t)keys[k]);
+        pv_put_be32(b_i4, (uint32_t)keys[k]);
+        const char *vals[3] = {(const char *)b_date, (const char *)b_i2, (const char *)b_i4};
+        int lens[3] = {4, 2, 4};
+        make_tuple(&raw, in, 3, vals, lens, &t);
+        pv_buf_reset(&out);
+        assert_null(pv_masker_tuple(m, &t, &out));
+        pv_masker *fresh = NULL;
+        assert_null(pv_masker_new(specs, 3, &SECRETS, false, &fresh));
+        pv_buf_reset(&fresh_out);
+        assert_null(pv_masker_tuple(fresh, &t, &fresh_out));
+        pv_masker_free(fresh);
+        read_cells(&out, got);
+        read_cells(&fresh_out, want);
+        assert_int_equal(got[0].len, 4);
+        assert_int_equal(got[1].len, 2);
+        assert_int_equal(got[2].len, 4);
+        assert_memory_equal(out.data, fresh_out.data, fresh_out.len);
+    }
+    assert_int_equal(pv_masker_rows_affected(m, 0), sizeof(keys) / sizeof(keys[0]));
+    pv_masker_free(m);
+    pv_buf_free(&raw);
+    pv_buf_free(&out);
+    pv_buf_free(&fresh_out);
+}
+
 /* ------------------------------------------------------------ text mode */
 
 static void test_text_mode(void **state)
@@ -303,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_null_empty_static_and_passthrough),
         cmocka_unit_test(test_typed_hash_outputs),
         cmocka_unit_test(test_incompatible_output_fails_without_value),
+        cmocka_unit_test(test_fixed_width_memo_is_transparent),
         cmocka_unit_test(test_text_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
