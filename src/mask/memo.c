@@ -172,6 +172,11 @@ bool pv_memo32_get(pv_memo32 *memo, uint32_t key, uint32_t *val)
     return true;
 }
 
+void pv_memo32_prefetch(const pv_memo32 *memo, uint32_t key)
+{
+    __builtin_prefetch(&memo->slots[key & (MEMO32_SLOTS - 1)]);
+}
+
 void pv_memo32_put(pv_memo32 *memo, uint32_t key, uint32_t val)
 {
     if (memo)

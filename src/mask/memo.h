@@ -57,6 +57,8 @@ typedef struct pv_memo32 pv_memo32;
 pv_memo32 *pv_memo32_new(void);
 void pv_memo32_free(pv_memo32 *memo);
 bool pv_memo32_get(pv_memo32 *memo, uint32_t key, uint32_t *val);
+/* Starts loading key's slot into the cache (a lookup later in the tuple then hits it). */
+void pv_memo32_prefetch(const pv_memo32 *memo, uint32_t key);
 void pv_memo32_put(pv_memo32 *memo, uint32_t key, uint32_t val);
 void pv_memo32_stats(const pv_memo32 *memo, uint64_t *lookups, uint64_t *hits);
 
