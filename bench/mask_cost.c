@@ -83,7 +83,8 @@ static void die_err(const char *what, pv_error *err)
 typedef struct inputs {
     const char *what; /* for the table, e.g. "emails, ~32 B" */
     pv_cell *cells;
-    pv_buf arena;
+    pv_buf arena;    /* the tuples in binary COPY layout, one after the other */
+    size_t *row_off; /* tuple r is arena[row_off[r], row_off[r + 1]) */
     size_t n;
     int ncols; /* cells per tuple */
 } inputs;
@@ -93,6 +94,7 @@ typedef void (*gen_fn)(uint64_t i, pv_buf *b);
 static void inputs_free(inputs *in)
 {
     free(in->cells);
+    free(in->row_off);
     pv_buf_free(&in->arena);
     memset(in, 0, sizeof(*in));
 }
@@ -105,12 +107,19 @@ static void inputs_make(inputs *in, const char *what, size_t n, gen_fn gen)
     in->ncols = 1;
     in->cells = xmalloc(n * sizeof(*in->cells));
     in->arena = (pv_buf)PV_BUF_INIT;
+    in->row_off = xmalloc((n + 1) * sizeof(*in->row_off));
     size_t *off = xmalloc(n * sizeof(*off));
     for (size_t i = 0; i < n; i++) {
+        in->row_off[i] = in->arena.len;
+        pv_buf_be16(&in->arena, 1);
+        size_t word = in->arena.len;
+        pv_buf_be32(&in->arena, 0);
         off[i] = in->arena.len;
         gen(i + 1, &in->arena);
         in->cells[i].len = (int32_t)(in->arena.len - off[i]);
+        pv_put_be32(in->arena.data + word, (uint32_t)in->cells[i].len);
     }
+    in->row_off[n] = in->arena.len;
     for (size_t i = 0; i < n; i++)
         in->cells[i].data = in->arena.data + off[i];
     free(off);
@@ -311,6 +320,7 @@ static void inputs_users(inputs *in, size_t n)
     in->cells = xmalloc(n * U_NCOLS * sizeof(*in->cells));
     in->arena = (pv_buf)PV_BUF_INIT;
     size_t *off = xmalloc(n * U_NCOLS * sizeof(*off));
+    in->row_off = xmalloc((n + 1) * sizeof(*in->row_off));
     /* 2015-01-01 in µs since 2000-01-01. */
     const int64_t base = (int64_t)5479 * 86400 * 1000000;
     for (size_t r = 0; r < n; r++) {
@@ -320,7 +330,11 @@ static void inputs_users(inputs *in, size_t n)
         pv_buf *b = &in->arena;
         pv_cell *c = &in->cells[r * U_NCOLS];
         size_t *o = &off[r * U_NCOLS];
+        in->row_off[r] = b->len;
+        pv_buf_be16(b, U_NCOLS);
         for (int k = 0; k < U_NCOLS; k++) {
+            size_t word = b->len;
+            pv_buf_be32(b, 0);
             o[k] = b->len;
             switch (k) {
             case U_ID:
@@ -368,12 +382,12 @@ static void inputs_users(inputs *in, size_t n)
                 break;
             }
             c[k].len = (int32_t)(b->len - o[k]);
+            if ((k == U_PHONE && i % 10 == 0) || (k == U_DOB && i % 25 == 3))
+                c[k].len = PV_CELL_NULL;
+            pv_put_be32(b->data + word, (uint32_t)c[k].len);
         }
-        if (i % 10 == 0)
-            c[U_PHONE].len = PV_CELL_NULL;
-        if (i % 25 == 3)
-            c[U_DOB].len = PV_CELL_NULL;
     }
+    in->row_off[n] = in->arena.len;
     for (size_t k = 0; k < n * U_NCOLS; k++)
         in->cells[k].data = in->arena.data + off[k];
     free(off);
@@ -463,6 +477,8 @@ static void run_case(const char *label, const pv_mask_spec *const *specs, const 
         double t0 = now_ns();
         for (size_t k = 0, j = 0; k < total; k++) {
             t.cells = &in->cells[j * (size_t)in->ncols];
+            t.raw = in->arena.data + in->row_off[j];
+            t.raw_len = in->row_off[j + 1] - in->row_off[j];
             if (++j == in->n)
                 j = 0;
             err = pv_masker_tuple(m, &t, &out);
@@ -479,6 +495,8 @@ static void run_case(const char *label, const pv_mask_spec *const *specs, const 
         if (r == 0 && show && in->ncols == 1) {
             pv_buf_reset(&out);
             t.cells = &in->cells[0];
+            t.raw = in->arena.data;
+            t.raw_len = in->row_off[1];
             if (!pv_masker_tuple(m, &t, &out))
                 show_first(label, &out, specs[0] ? specs[0]->type : &TYPE_TEXT);
         }

@@ -1,10 +1,11 @@
 /*
  * memo.c — see memo.h.
  *
- * Direct-mapped: slot = hash(input) mod 256. Each slot holds the input, its
- * output and the input's full 64-bit hash (compared first, so a miss rarely
- * touches the bytes). Entries are never wrong, only evicted: the mapping
- * they cache cannot change during a column's life.
+ * Two-way set-associative: set = hash(input) mod 256, each set holding two
+ * entries and the inputs' 64-bit hashes (compared first, so a miss rarely
+ * touches the bytes); a put replaces the way not used last. Entries are
+ * never wrong, only evicted: the mapping they cache cannot change during a
+ * column's life.
  *
  * pv_memo32: one uint64 per slot, slot = key & 0xFFFF:
  *   bit 48 used | bits 32–47 key >> 16 | bits 0–31 value.
@@ -22,16 +23,19 @@
 #define MIN_HIT_SHIFT 4
 #define SLEEP_LOOKUPS 65536
 
-typedef struct memo_slot {
-    uint64_t hash;
+typedef struct memo_entry {
     uint8_t key_len; /* 0 = empty (the empty string is never memoised) */
     uint8_t val_len;
     uint8_t key[PV_MEMO_KEY_MAX];
     uint8_t val[PV_MEMO_VAL_MAX];
-} memo_slot;
+} memo_entry;
+
+#define MEMO_SETS (PV_MEMO_SLOTS / 2)
 
 struct pv_memo {
-    memo_slot slots[PV_MEMO_SLOTS];
+    uint64_t tags[MEMO_SETS][2]; /* the input's hash | 1 (0: empty way) */
+    uint8_t victim[MEMO_SETS];   /* the way a put replaces: the one not used last */
+    memo_entry entries[MEMO_SETS][2];
     uint32_t window_lookups;
     uint32_t window_hits;
     uint32_t sleep_left; /* > 0: switched off for this many more lookups */
@@ -101,13 +105,25 @@ bool pv_memo_get(pv_memo *memo, const uint8_t *in, size_t len, pv_buf *out)
     if (!memo || len == 0 || len > PV_MEMO_KEY_MAX || asleep(memo))
         return false;
     uint64_t h = memo_hash(in, len);
-    const memo_slot *s = &memo->slots[h & (PV_MEMO_SLOTS - 1)];
-    bool hit = s->key_len == len && s->hash == h && memcmp(s->key, in, len) == 0;
-    judge_window(memo, hit);
-    if (!hit)
+    size_t set = h & (MEMO_SETS - 1);
+    const memo_entry *e = NULL;
+    for (int w = 0; w < 2; w++) {
+        const memo_entry *cand = &memo->entries[set][w];
+        if (memo->tags[set][w] == (h | 1) && cand->key_len == len &&
+            memcmp(cand->key, in, len) == 0) {
+            e = cand;
+            memo->victim[set] = (uint8_t)(1 - w);
+            break;
+        }
+    }
+    judge_window(memo, e != NULL);
+    if (!e)
         return false;
     memo->hits++;
-    pv_buf_put(out, s->val, s->val_len);
+    /* A fixed-size copy (a few vector moves) and a shorter length beat a copy of val_len bytes. */
+    pv_buf_reserve(out, PV_MEMO_VAL_MAX);
+    memcpy(out->data + out->len, e->val, PV_MEMO_VAL_MAX);
+    out->len += e->val_len;
     return true;
 }
 
@@ -116,12 +132,15 @@ void pv_memo_put(pv_memo *memo, const uint8_t *in, size_t len, const uint8_t *ou
     if (!memo || len == 0 || len > PV_MEMO_KEY_MAX || out_len > PV_MEMO_VAL_MAX || memo->sleep_left)
         return;
     uint64_t h = memo_hash(in, len);
-    memo_slot *s = &memo->slots[h & (PV_MEMO_SLOTS - 1)];
-    s->hash = h;
-    s->key_len = (uint8_t)len;
-    s->val_len = (uint8_t)out_len;
-    memcpy(s->key, in, len);
-    memcpy(s->val, out, out_len);
+    size_t set = h & (MEMO_SETS - 1);
+    int w = memo->victim[set];
+    memo_entry *e = &memo->entries[set][w];
+    memo->tags[set][w] = h | 1;
+    memo->victim[set] = (uint8_t)(1 - w);
+    e->key_len = (uint8_t)len;
+    e->val_len = (uint8_t)out_len;
+    memcpy(e->key, in, len);
+    memcpy(e->val, out, out_len);
 }
 
 void pv_memo_stats(const pv_memo *memo, uint64_t *lookups, uint64_t *hits)

@@ -4,9 +4,11 @@
  *
  * Masking is a pure function of the input within one column, so a repeated
  * input (country, city, status-like columns) can reuse the previous output
- * instead of hashing again. The memo is a small fixed table (no growth, no
- * allocation after creation): short inputs and outputs only, a new entry
- * replaces whatever occupied its slot. It watches its own hit rate and
+ * instead of hashing again. The stream's masker keys it by the COPY cell and
+ * keeps the output cell as written (length word included), so a hit is one
+ * copy. The memo is a small fixed table (no growth, no allocation after
+ * creation): short inputs and outputs only, a new entry replaces the older
+ * one of its set. It watches its own hit rate and
  * switches itself off for a while on high-cardinality columns, where a
  * lookup would be pure overhead.
  *
@@ -22,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PV_MEMO_SLOTS   256 /* power of two */
+#define PV_MEMO_SLOTS   512 /* 256 sets of 2 ways */
 #define PV_MEMO_KEY_MAX 32  /* longer inputs are not memoised */
 #define PV_MEMO_VAL_MAX 86  /* longer outputs are not memoised */
 

@@ -47,7 +47,7 @@ typedef struct mcol {
     pcre2_code *re;
     pv_regex_template *tpl;
     pv_regex_matcher *matcher;
-    pv_memo *memo;
+    pv_memo *memo;     /* input cell → output cell as written */
     pv_memo32 *memo32; /* binary mode, int2/int4/date: keyed by the value */
     int fixed_width;   /* with memo32: the cell's width, 2 or 4 */
     int64_t rows;
@@ -58,6 +58,7 @@ struct pv_masker {
     mcol *cols;
     int *fixed; /* the columns with a memo32 */
     int n_fixed;
+    int *run_last; /* binary mode: for the first of a run of passthrough columns, its last */
     bool text;
     pv_mask_scratch scratch;
     pv_buf in;   /* the input text of the current cell */
@@ -334,7 +335,7 @@ static pv_error *mask_hash(pv_masker *m, mcol *c, const uint8_t *v, size_t len, 
 {
     if (c->hout == HASH_TEXT) {
         pv_buf_reset(&m->out);
-        pv_hash_cell(&c->hash, c->memo, v, len, &m->out);
+        pv_hash_cell(&c->hash, NULL, v, len, &m->out);
         return emit_text(m, c, m->out.data, m->out.len, out);
     }
     uint8_t d[PV_DIGEST_LEN];
@@ -367,7 +368,7 @@ static pv_error *mask_hmac(pv_masker *m, mcol *c, const uint8_t *v, size_t len, 
         return emit_binary(m, c, d, sizeof(d), out);
     }
     pv_buf_reset(&m->out);
-    if (!pv_hmac_cell(&c->hmac, &m->scratch, c->memo, v, len, &m->out))
+    if (!pv_hmac_cell(&c->hmac, &m->scratch, NULL, v, len, &m->out))
         return cell_error(c, "The value is not valid UTF-8.");
     return emit_text(m, c, m->out.data, m->out.len, out);
 }
@@ -439,7 +440,7 @@ static pv_error *mask_value(pv_masker *m, mcol *c, pv_cell cell, pv_buf *out)
     case PV_ACT_FAKE:
     case PV_ACT_PSEUDONYM:
         pv_buf_reset(&m->out);
-        err = pv_fake_cell(c->fake, &m->scratch, c->memo, v, len, &m->out);
+        err = pv_fake_cell(c->fake, &m->scratch, NULL, v, len, &m->out);
         return err ? err : emit_text(m, c, m->out.data, m->out.len, out);
     case PV_ACT_HASH:
         return mask_hash(m, c, v, len, out);
@@ -492,7 +493,14 @@ static pv_error *mask_cell(pv_masker *m, mcol *c, pv_cell cell, pv_buf *out)
     c->rows++;
     if (c->memo32 && cell.len == c->fixed_width)
         return mask_fixed(m, c, cell, out);
-    return mask_value(m, c, cell, out);
+    /* The output cell is a function of the input cell: a repeat is one copy. */
+    if (pv_memo_get(c->memo, cell.data, (size_t)cell.len, out))
+        return NULL;
+    size_t start = out->len;
+    pv_error *err = mask_value(m, c, cell, out);
+    if (!err)
+        pv_memo_put(c->memo, cell.data, (size_t)cell.len, out->data + start, out->len - start);
+    return err;
 }
 
 /* ------------------------------------------------------------ building */
@@ -610,9 +618,10 @@ static pv_error *prepare_column(pv_masker *m, const pv_mask_secrets *sec, mcol *
         c->memo32 = pv_memo32_new();
         c->fixed_width = c->int_width == 2 ? 2 : 4;
     }
+    if (!c->memo32)
+        c->memo = pv_memo_new();
     if (s->fpe)
         return prepare_fpe(sec, c);
-    c->memo = pv_memo_new();
     switch (s->kind) {
     case PV_ACT_FAKE:
     case PV_ACT_PSEUDONYM:
@@ -657,6 +666,16 @@ pv_error *pv_masker_new(const pv_mask_spec *const *specs, int n, const pv_mask_s
     for (int i = 0; i < n && !err; i++)
         if (m->cols[i].memo32)
             m->fixed[m->n_fixed++] = i;
+    m->run_last = pv_xcalloc(n ? (size_t)n : 1, sizeof(*m->run_last));
+    for (int i = 0; i < n; i++) {
+        m->run_last[i] = -1;
+        if (!m->text && !m->cols[i].spec && (i == 0 || m->cols[i - 1].spec)) {
+            int j = i;
+            while (j + 1 < n && !m->cols[j + 1].spec)
+                j++;
+            m->run_last[i] = j;
+        }
+    }
     if (err) {
         pv_masker_free(m);
         m = NULL;
@@ -684,6 +703,7 @@ void pv_masker_free(pv_masker *m)
     }
     free(m->cols);
     free(m->fixed);
+    free(m->run_last);
     pv_mask_scratch_free(&m->scratch);
     pv_buf_free(&m->in);
     pv_buf_free(&m->out);
@@ -710,6 +730,21 @@ pv_error *pv_masker_tuple(pv_masker *m, const pv_copy_tuple *t, pv_buf *out)
             pv_buf_putc(out, '\t');
         mcol *c = &m->cols[i];
         if (!c->spec) {
+            /*
+             * Binary mode: a run of passthrough cells is the same bytes in
+             * and out (length words included), contiguous in the tuple —
+             * one copy, when its first and last cells give its bounds.
+             */
+            int last = m->run_last[i];
+            if (last > i && t->raw && t->cells[i].len >= 0 && t->cells[last].len >= 0) {
+                uintptr_t from = (uintptr_t)t->cells[i].data - 4;
+                uintptr_t to = (uintptr_t)t->cells[last].data + (uintptr_t)t->cells[last].len;
+                if (from >= (uintptr_t)t->raw && to <= (uintptr_t)t->raw + t->raw_len) {
+                    pv_buf_put(out, (const void *)from, to - from);
+                    i = last;
+                    continue;
+                }
+            }
             emit_raw(m, t->cells[i], out);
             continue;
         }

@@ -73,7 +73,13 @@ pv_error *pv_masker_new(const pv_mask_spec *const *specs, int n, const pv_mask_s
                         bool text_mode, pv_masker **out);
 void pv_masker_free(pv_masker *m);
 
-/* Appends the masked tuple `t` (its cells as read) to `out`. */
+/*
+ * Appends the masked tuple `t` (its cells as read) to `out`. In binary mode,
+ * when t->raw is set, the cells must be views into t->raw as the COPY
+ * reader makes them (each after its 4-byte length word): a run of
+ * passthrough cells is then copied from t->raw in one piece. With t->raw
+ * NULL every cell is copied on its own.
+ */
 pv_error *pv_masker_tuple(pv_masker *m, const pv_copy_tuple *t, pv_buf *out);
 
 /* Non-NULL cells each masked column's action was applied to (§3). */
