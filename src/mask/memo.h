@@ -45,8 +45,8 @@ void pv_memo_stats(const pv_memo *memo, uint64_t *lookups, uint64_t *hits);
 /*
  * pv_memo32 — the memo of a column whose values are 32 bits wide in binary
  * COPY (date, int4; int2 zero-extended), keyed by that value and holding the
- * 32-bit output. Such columns repeat much more than 256 slots can catch (a
- * date of birth column has ~25,000 distinct days), and their domain is
+ * 32-bit output. Such columns repeat over far more values than pv_memo's
+ * 512 entries hold (a date of birth column has ~25,000 distinct days), and their domain is
  * small, so the table is direct-mapped on the key's low 16 bits: 65,536
  * slots of 8 bytes (512 KiB, allocated zeroed, touched as used). Any run of
  * 65,536 consecutive keys — every date within 179 years, every int2 —
