@@ -48,13 +48,18 @@ pv_memo *pv_memo_new(void)
     return pv_xcalloc(1, sizeof(pv_memo));
 }
 
+/* Inputs are source values: do not leave them in freed memory. */
+static void free_cleansed(void *p, size_t size)
+{
+    if (!p)
+        return;
+    OPENSSL_cleanse(p, size);
+    free(p);
+}
+
 void pv_memo_free(pv_memo *memo)
 {
-    if (!memo)
-        return;
-    /* Inputs are source values: do not leave them in freed memory. */
-    OPENSSL_cleanse(memo, sizeof(*memo));
-    free(memo);
+    free_cleansed(memo, sizeof(*memo));
 }
 
 /* A fast 64-bit mix (not cryptographic: a bad distribution only costs hits). */
@@ -167,10 +172,7 @@ pv_memo32 *pv_memo32_new(void)
 
 void pv_memo32_free(pv_memo32 *memo)
 {
-    if (!memo)
-        return;
-    OPENSSL_cleanse(memo, sizeof(*memo)); /* keys are source values */
-    free(memo);
+    free_cleansed(memo, sizeof(*memo));
 }
 
 static uint64_t memo32_tag(uint32_t key)
