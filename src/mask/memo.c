@@ -145,7 +145,8 @@ void pv_memo_put(pv_memo *memo, const uint8_t *in, size_t len, const uint8_t *ou
     e->key_len = (uint8_t)len;
     e->val_len = (uint8_t)out_len;
     memcpy(e->key, in, len);
-    memcpy(e->val, out, out_len);
+    if (out_len)
+        memcpy(e->val, out, out_len);
 }
 
 void pv_memo_stats(const pv_memo *memo, uint64_t *lookups, uint64_t *hits)

@@ -379,7 +379,7 @@ static pv_error *mask_regex(pv_masker *m, mcol *c, const uint8_t *v, size_t len,
     switch (pv_regex_substitute(c->matcher, c->re, c->tpl, v, len, &m->out)) {
     case PV_REGEX_OK:
         /* A template's \0 escapes put NUL in the output; no PostgreSQL text holds one. */
-        if (memchr(m->out.data, 0, m->out.len))
+        if (m->out.len && memchr(m->out.data, 0, m->out.len))
             return invalid_value(c);
         return emit_text(m, c, m->out.data, m->out.len, out);
     case PV_REGEX_TOO_LONG: {
@@ -498,7 +498,8 @@ static pv_error *mask_cell(pv_masker *m, mcol *c, pv_cell cell, pv_buf *out)
         return NULL;
     size_t start = out->len;
     pv_error *err = mask_value(m, c, cell, out);
-    if (!err)
+    /* An empty output (text mode, e.g. a regex that removes everything) is not worth a slot. */
+    if (!err && out->len > start)
         pv_memo_put(c->memo, cell.data, (size_t)cell.len, out->data + start, out->len - start);
     return err;
 }

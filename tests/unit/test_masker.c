@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "config/regex.h"
 #include "copy/copy.h"
 #include "stream/masker.h"
 #include "util/buf.h"
@@ -350,6 +351,37 @@ static void test_text_mode(void **state)
     pv_buf_free(&out);
 }
 
+/*
+ * Text mode, the first cell masked to nothing: the output buffer holds no
+ * bytes (and no allocation) when the cell is done, which the cell memo must
+ * cope with (found by fuzz_copy; UBSan flagged NULL + 0).
+ */
+static void test_text_mode_empty_first_output(void **state)
+{
+    (void)state;
+    pv_type_info text = builtin(25, "text");
+    pv_action re = {.kind = PV_ACT_REGEX_MASK,
+                    .pattern = "[a-z]+",
+                    .replace = "",
+                    .pcre2_opts = PV_REGEX_DEFAULT_OPTS};
+    pv_mask_spec s = {PV_ACT_REGEX_MASK, &re, "p.t.a", "p.t.a", NULL, false, false, &text, "text"};
+    const pv_mask_spec *specs[1] = {&s};
+    pv_masker *m = NULL;
+    assert_null(pv_masker_new(specs, 1, &SECRETS, true, &m));
+    for (int round = 0; round < 2; round++) {
+        const char line[] = "abc";
+        pv_cell cells[1];
+        assert_true(pv_copy_text_split((const uint8_t *)line, strlen(line), cells, 1));
+        pv_copy_tuple t = {(const uint8_t *)line, strlen(line), cells, 1};
+        pv_buf out = PV_BUF_INIT;
+        assert_null(pv_masker_tuple(m, &t, &out));
+        assert_int_equal(out.len, 1);
+        assert_memory_equal(out.data, "\n", 1);
+        pv_buf_free(&out);
+    }
+    pv_masker_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_incompatible_output_fails_without_value),
         cmocka_unit_test(test_fixed_width_memo_is_transparent),
         cmocka_unit_test(test_text_mode),
+        cmocka_unit_test(test_text_mode_empty_first_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
