@@ -14,6 +14,8 @@
  */
 #include "config/config.h"
 
+#include "mask/custom.h"
+
 #include "util/datadir.h"
 #include "util/fydiag.h"
 #include "util/xalloc.h"
@@ -36,19 +38,6 @@ static bool is_builtin(const char *name)
         if (strcmp(pv_builtin_providers[i], name) == 0)
             return true;
     return false;
-}
-
-/* ^[a-z][a-z0-9_]{0,62}$ (masking.md §8.4). */
-static bool valid_custom_name(const char *s, size_t len)
-{
-    if (len == 0 || len > 63 || s[0] < 'a' || s[0] > 'z')
-        return false;
-    for (size_t i = 1; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    }
-    return true;
 }
 
 /* ---------------------------------------------------------------- the scan */
@@ -100,7 +89,7 @@ static void scan_file(const char *path, struct fy_diag *diag)
     if (root && fy_node_is_mapping(root)) {
         size_t len = 0;
         const char *name = fy_node_mapping_lookup_scalar_by_simple_key(root, &len, "name", 4);
-        if (name && valid_custom_name(name, len))
+        if (name && pv_custom_name_ok(name, len))
             custom_add(name, len);
     }
     fy_document_destroy(doc);

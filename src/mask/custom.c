@@ -163,7 +163,7 @@ static const char *scalar_text(struct fy_node *n, size_t *len)
     return s && utf8_ok(s, *len) ? s : NULL;
 }
 
-static bool valid_name(const char *s, size_t len)
+bool pv_custom_name_ok(const char *s, size_t len)
 {
     if (len == 0 || len > 63 || s[0] < 'a' || s[0] > 'z')
         return false;
@@ -435,7 +435,7 @@ static bool read_lists(load_ctx *ctx, const fields *f, pv_custom_provider *p)
         size_t klen;
         const char *key = scalar_text(k, &klen);
         int line = node_line(k, f->lists_line);
-        if (!key || !valid_name(key, klen)) {
+        if (!key || !pv_custom_name_ok(key, klen)) {
             problem(ctx, line, "a list name must match ^[a-z][a-z0-9_]{0,62}$");
             ok = false;
             continue;
@@ -524,7 +524,7 @@ static bool read_name(load_ctx *ctx, const fields *f, pv_custom_provider *p)
         problem(ctx, 1, "missing required key name");
         return false;
     }
-    if (!name || !valid_name(name, len)) {
+    if (!name || !pv_custom_name_ok(name, len)) {
         problem(ctx, f->name_line, "name must match ^[a-z][a-z0-9_]{0,62}$");
         return false;
     }

@@ -39,6 +39,9 @@ typedef struct pv_custom_set pv_custom_set;
  * Every problem of every file is reported, one `<file>:<line>: <problem>`
  * line each, in one exit-3 error (Context `Loading custom providers`).
  */
+/* ^[a-z][a-z0-9_]{0,62}$: a valid provider or list name (masking.md §8.4). */
+bool pv_custom_name_ok(const char *s, size_t len);
+
 pv_error *pv_custom_load_dirs(const char *const *dirs, size_t n_dirs, pv_custom_set **out);
 void pv_custom_set_free(pv_custom_set *set);
 
