@@ -517,6 +517,26 @@ static pv_error *check_column(const pv_catalog *cat, const pv_run_plan *plan,
     return NULL;
 }
 
+/*
+ * masking.md §9.1 (ours): `static`, and `fake`/`pseudonym` with provider
+ * `password`, give every row one value — on a column that is a key by
+ * itself the unique index then fails from the second row.
+ */
+static void warn_constant_key(scan *s, const pv_plan_table *pt, const pv_plan_column *pc,
+                              const char *path, const char *label)
+{
+    const pv_action *a = pv_plan_column_action(pc);
+    bool faked = pc->action == PV_ACT_FAKE || pc->action == PV_ACT_PSEUDONYM;
+    bool constant = pc->action == PV_ACT_STATIC ||
+                    (faked && a && a->provider && strcmp(a->provider, "password") == 0);
+    if (constant && pv_model_column_is_key(pt->table, pc->column->name))
+        push_warning(s, "unique_collision",
+                     pv_xasprintf("%s: %s gives every row the same value, so the unique key "
+                                  "on this column cannot hold more than one row",
+                                  path, label),
+                     pt->table->id);
+}
+
 static int cmp_int_output(const void *a, const void *b)
 {
     const int_output *x = a, *y = b;
@@ -598,6 +618,7 @@ static pv_error *scan_table(const pv_catalog *cat, const pv_run_plan *plan, cons
             free(line);
         } else if (!err) {
             add_int_output(s, pc, &ty, path, label);
+            warn_constant_key(s, pt, pc, path, label);
         }
         free(path);
         free(label);

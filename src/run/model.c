@@ -50,6 +50,26 @@ const pv_table *pv_model_find_config_id(const pv_catalog *cat, const char *id)
     return t;
 }
 
+static bool only(const pv_strlist *columns, const char *column)
+{
+    return columns->n == 1 && strcmp(columns->items[0], column) == 0;
+}
+
+bool pv_model_column_is_key(const pv_table *t, const char *column)
+{
+    if (only(&t->primary_key, column))
+        return true;
+    for (size_t i = 0; i < t->n_uniques; i++)
+        if (only(&t->uniques[i].columns, column))
+            return true;
+    for (size_t i = 0; i < t->n_indexes; i++) {
+        const pv_index *x = &t->indexes[i];
+        if (x->is_unique && !x->is_partial && !x->has_expressions && only(&x->columns, column))
+            return true;
+    }
+    return false;
+}
+
 bool pv_model_column_unique(const pv_table *t, const char *column)
 {
     if (pv_strlist_contains(&t->primary_key, column))

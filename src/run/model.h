@@ -42,4 +42,10 @@ const pv_table *pv_model_find_config_id(const pv_catalog *cat, const char *id);
 /* True when `column` is in the table's PK, a UNIQUE constraint or a unique index. */
 bool pv_model_column_unique(const pv_table *t, const char *column);
 
+/*
+ * True when `column` alone is a key of t: a one-column primary key, UNIQUE
+ * constraint or unique index (not partial, no expression).
+ */
+bool pv_model_column_is_key(const pv_table *t, const char *column);
+
 #endif

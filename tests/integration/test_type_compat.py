@@ -164,3 +164,50 @@ def test_accepted_fk_group_inherits_and_warns_about_length(privaci, write_config
     for value in ("sad", "zqxw", "[1,5)"):
         assert value not in r.stdout, value
     assert dbs.target_state() == before
+
+
+KEY_SQL = """
+CREATE TABLE public.accounts (
+    id bigint PRIMARY KEY,
+    pw text UNIQUE,
+    token text,
+    tier text,
+    region text,
+    UNIQUE (tier, region)
+);
+CREATE UNIQUE INDEX accounts_token ON public.accounts (token);
+INSERT INTO public.accounts SELECT g, 'p' || g, 't' || g, 'gold', 'r' || g FROM generate_series(1, 3) g;
+ANALYZE;
+"""
+
+
+def test_constant_output_on_a_unique_key_warns(privaci, write_config, source_cluster,
+                                                target_cluster):
+    """masking.md §9.1 (ours): `fake: password` and `static` give every row one value; on a
+    column that is a key by itself (UNIQUE constraint, unique index) that is a pre-flight
+    warning. A member of a composite key is not warned about (the other columns may differ)."""
+    pair = Dbs(source_cluster, target_cluster, source_sql=KEY_SQL)
+    try:
+        r = dry_run(privaci, write_config, pair, HEAD + (
+            "  public.accounts:\n"
+            "    columns:\n"
+            "      pw: { action: fake, provider: password }\n"
+            "      token: { action: static, value: secret-token }\n"
+            "      tier: { action: static, value: silver }\n"))
+        assert r.code == 0, r
+        got = [(e["table_id"], e["message"]) for e in events_of(r.stdout)
+               if e.get("event") == "warning" and e.get("code") == "unique_collision"]
+        assert got == [
+            ("public.accounts", "tables.public.accounts.columns.pw: fake/password gives every "
+                                "row the same value, so the unique key on this column cannot "
+                                "hold more than one row"),
+            ("public.accounts", "tables.public.accounts.columns.token: static gives every row "
+                                "the same value, so the unique key on this column cannot hold "
+                                "more than one row"),
+        ], r.stdout
+        checks = {c["name"]: c["status"]
+                  for c in preflight_event(r.stdout, "preflight.ok")["checks"]}
+        assert checks["type_compatibility"] == "warn"
+        assert "secret-token" not in r.stdout + r.stderr
+    finally:
+        pair.drop()
