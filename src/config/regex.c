@@ -5,6 +5,7 @@
 #include "config/regex.h"
 
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -619,14 +620,6 @@ void pv_regex_matcher_free(pv_regex_matcher *m)
     free(m);
 }
 
-size_t pv_regex_char_count(const uint8_t *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += (s[i] & 0xC0) != 0x80;
-    return n;
-}
-
 static pv_regex_status match_error(int rc)
 {
     switch (rc) {
@@ -663,7 +656,7 @@ pv_regex_status pv_regex_substitute(pv_regex_matcher *m, const pcre2_code *code,
                                     const pv_regex_template *t, const uint8_t *subject, size_t len,
                                     pv_buf *out)
 {
-    if (pv_regex_char_count(subject, len) > PV_REGEX_MAX_CHARS)
+    if (pv_utf8_codepoints(subject, len) > PV_REGEX_MAX_CHARS)
         return PV_REGEX_TOO_LONG;
     uint32_t captures = 0;
     pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &captures);

@@ -132,7 +132,4 @@ pv_regex_status pv_regex_substitute(pv_regex_matcher *m, const pcre2_code *code,
                                     const pv_regex_template *t, const uint8_t *subject, size_t len,
                                     pv_buf *out);
 
-/* Code points in UTF-8 text (bytes that are not continuation bytes). */
-size_t pv_regex_char_count(const uint8_t *s, size_t len);
-
 #endif

@@ -3,6 +3,7 @@
 #include "util/hex.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -323,15 +324,6 @@ char *pv_redact_reference(const char *ref)
     if (!scheme_valid(ref, (size_t)(sep - ref)))
         return pv_xstrdup("<redacted>");
     return pv_xasprintf("%.*s://<redacted>", (int)(sep - ref), ref);
-}
-
-size_t pv_utf8_codepoints(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            n++;
-    return n;
 }
 
 void pv_value_hint(const char *text, size_t len, char out[PV_HINT_MAX])

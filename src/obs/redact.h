@@ -44,7 +44,4 @@ char *pv_redact_reference(const char *ref);
 #define PV_HINT_MAX 48
 void pv_value_hint(const char *text, size_t len, char out[PV_HINT_MAX]);
 
-/* Number of UTF-8 code points in `len` bytes (invalid bytes count as one). */
-size_t pv_utf8_codepoints(const char *s, size_t len);
-
 #endif

@@ -16,6 +16,7 @@
 #include "mask/providers.h"
 #include "obs/log.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -213,14 +214,6 @@ static bounds fixed(int n)
     return (bounds){n, n};
 }
 
-static int utf8_chars(const char *s, size_t len)
-{
-    int n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
-}
-
 /* §9.1: digit-only and ISO-date outputs keep their width; everything else is suffixed. */
 static bool keeps_width(const char *s, size_t len)
 {
@@ -242,7 +235,7 @@ static bounds list_bounds(const pv_library *lib, pv_list_id id, bool suffixed)
         return (bounds){1, -1};
     bounds b = {-1, 0};
     for (size_t i = 0; i < list->n; i++) {
-        int n = utf8_chars(list->items[i], list->lens[i]);
+        int n = (int)pv_utf8_codepoints(list->items[i], list->lens[i]);
         if (suffixed && !keeps_width(list->items[i], list->lens[i]))
             n += OTHER_SUFFIX;
         if (b.min < 0 || n < b.min)
@@ -272,7 +265,7 @@ static int provider_longest(const pv_action *a, const pv_library *lib, bool uniq
         return add(b, fixed(suffix)).max;
     case PV_PROV_EMAIL: {
         const char *domain = pv_action_param(a, "domain");
-        bounds d = domain ? fixed(utf8_chars(domain, strlen(domain)))
+        bounds d = domain ? fixed((int)pv_utf8_codepoints(domain, strlen(domain)))
                           : list_bounds(lib, PV_LIST_EMAIL_DOMAINS, false);
         b = add(add(list_bounds(lib, PV_LIST_EMAIL_LOCALS, false), fixed(1)), d);
         return add(b, fixed(unique ? EMAIL_SUFFIX : 0)).max;
@@ -323,7 +316,7 @@ static bounds output_bounds(const pv_plan_column *pc, const pv_action *a, const 
     case PV_ACT_HMAC_HASH:
         return fixed(a && a->encoding == PV_HMAC_BASE64URL ? HMAC_BASE64URL_CHARS : HASH_HEX_CHARS);
     case PV_ACT_STATIC:
-        return fixed(a && a->value ? utf8_chars(a->value, strlen(a->value)) : 0);
+        return fixed(a && a->value ? (int)pv_utf8_codepoints(a->value, strlen(a->value)) : 0);
     case PV_ACT_FAKE:
     case PV_ACT_PSEUDONYM:
         return provider_bounds(a, lib, pc->unique);
@@ -434,7 +427,7 @@ static pv_error *static_valid(const pv_catalog *cat, const pv_column *c, const c
     *valid = false;
     if (!value)
         return NULL;
-    if (is_text(ty) && ty->length > 0 && utf8_chars(value, strlen(value)) > ty->length)
+    if (is_text(ty) && ty->length > 0 && (int)pv_utf8_codepoints(value, strlen(value)) > ty->length)
         return NULL;
     const pv_type_info *info = pv_catalog_type_info(cat, c->type_oid);
     pv_codec codec;

@@ -11,6 +11,7 @@
 #include "obs/redact.h"
 #include "secrets/backend.h"
 #include "util/hash.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>

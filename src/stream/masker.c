@@ -3,6 +3,7 @@
 
 #include "config/regex.h"
 #include "mask/mask.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -151,14 +152,6 @@ static pv_error *cell_error(const mcol *c, const char *what)
     return err;
 }
 
-static size_t utf8_chars(const uint8_t *p, size_t n)
-{
-    size_t chars = 0;
-    for (size_t i = 0; i < n; i++)
-        chars += (p[i] & 0xC0) != 0x80;
-    return chars;
-}
-
 /* ------------------------------------------------------------ output */
 
 static bool is_label(const pv_type_info *ti, const uint8_t *text, size_t len)
@@ -194,12 +187,12 @@ static pv_error *emit_text(pv_masker *m, const mcol *c, const uint8_t *text, siz
                            pv_buf *out)
 {
     if (c->max_chars >= 0 && len > (size_t)c->max_chars &&
-        utf8_chars(text, len) > (size_t)c->max_chars) {
+        pv_utf8_codepoints(text, len) > (size_t)c->max_chars) {
         /* char(n) accepts trailing spaces beyond n, as the server does. */
         size_t trimmed = len;
         while (trimmed > 0 && text[trimmed - 1] == ' ')
             trimmed--;
-        if (c->out_verbatim || utf8_chars(text, trimmed) > (size_t)c->max_chars)
+        if (c->out_verbatim || pv_utf8_codepoints(text, trimmed) > (size_t)c->max_chars)
             return too_long(c);
     }
     if (c->spec->type && c->spec->type->base_typtype == 'e' && !is_label(c->spec->type, text, len))
@@ -388,7 +381,7 @@ static pv_error *mask_regex(pv_masker *m, mcol *c, const uint8_t *v, size_t len,
             PV_EXIT_GENERIC, context,
             "Use an action other than regex_mask for this column, or shorten its values.",
             "Value length %zu exceeds the 65536 character limit for regex_mask.",
-            pv_regex_char_count(v, len));
+            pv_utf8_codepoints(v, len));
         free(context);
         return err;
     }
