@@ -103,17 +103,16 @@ static void generate(const pv_fake_column *col, const uint8_t *seed, const uint8
         pv_custom_generate(col->custom, seed, out);
 }
 
-pv_error *pv_fake_cell(const pv_fake_column *col, pv_mask_scratch *s, pv_memo *memo,
-                       const uint8_t *v, size_t len, pv_buf *out)
+pv_error *pv_fake_cell(const pv_fake_column *col, pv_mask_scratch *s, const uint8_t *v, size_t len,
+                       pv_buf *out)
 {
-    if (len == 0 || pv_memo_get(memo, v, len, out))
+    if (len == 0)
         return NULL;
     uint8_t digest[PV_DIGEST_LEN];
     const uint8_t *nfc;
     size_t nfc_len;
     if (!pv_seeder_digest(&col->seeder, s, v, len, digest, &nfc, &nfc_len))
         return not_utf8(col);
-    size_t start = out->len;
     if (!col->unique) {
         generate(col, digest, nfc, nfc_len, out);
     } else {
@@ -121,7 +120,6 @@ pv_error *pv_fake_cell(const pv_fake_column *col, pv_mask_scratch *s, pv_memo *m
         generate(col, digest, nfc, nfc_len, &s->base);
         pv_unique_apply(col->builtin, digest, s->base.data, s->base.len, out);
     }
-    pv_memo_put(memo, v, len, out->data + start, out->len - start);
     return NULL;
 }
 

@@ -22,7 +22,6 @@
 
 #include "util/buf.h"
 #include "mask/library.h"
-#include "mask/memo.h"
 #include "mask/text.h"
 #include "util/error.h"
 
@@ -55,12 +54,11 @@ void pv_fake_column_free(pv_fake_column *col);
 
 /*
  * Masks one non-NULL cell whose input text (§2) is v, appending the output
- * to `out`. `""` appends nothing (§3). `memo` is this thread's memo for the
- * column, or NULL. Fails (exit 1, naming the column, never the value) only
+ * to `out`. `""` appends nothing (§3). Fails (exit 1, naming the column, never the value) only
  * when v is not valid UTF-8.
  */
-pv_error *pv_fake_cell(const pv_fake_column *col, pv_mask_scratch *s, pv_memo *memo,
-                       const uint8_t *v, size_t len, pv_buf *out);
+pv_error *pv_fake_cell(const pv_fake_column *col, pv_mask_scratch *s, const uint8_t *v, size_t len,
+                       pv_buf *out);
 
 /* The seed of a cell (tests and tools): false when v is not valid UTF-8. */
 bool pv_fake_seed(const pv_fake_column *col, pv_mask_scratch *s, const uint8_t *v, size_t len,

@@ -27,15 +27,13 @@ void pv_hash_digest(const pv_hash_column *c, const uint8_t *v, size_t len,
     pv_sha_final(&ctx, out);
 }
 
-void pv_hash_cell(const pv_hash_column *c, pv_memo *memo, const uint8_t *v, size_t len, pv_buf *out)
+void pv_hash_cell(const pv_hash_column *c, const uint8_t *v, size_t len, pv_buf *out)
 {
-    if (len == 0 || pv_memo_get(memo, v, len, out))
+    if (len == 0)
         return;
     uint8_t d[PV_DIGEST_LEN];
     pv_hash_digest(c, v, len, d);
-    size_t start = out->len;
     pv_buf_hex(out, d, sizeof(d));
-    pv_memo_put(memo, v, len, out->data + start, out->len - start);
 }
 
 void pv_hash_to_uuid(const uint8_t digest[PV_DIGEST_LEN], uint8_t out[16])
@@ -82,19 +80,17 @@ bool pv_hmac_digest(const pv_hmac_column *c, pv_mask_scratch *s, const uint8_t *
     return pv_seeder_digest(&c->seeder, s, v, len, out, &nfc, &nfc_len);
 }
 
-bool pv_hmac_cell(const pv_hmac_column *c, pv_mask_scratch *s, pv_memo *memo, const uint8_t *v,
-                  size_t len, pv_buf *out)
+bool pv_hmac_cell(const pv_hmac_column *c, pv_mask_scratch *s, const uint8_t *v, size_t len,
+                  pv_buf *out)
 {
-    if (len == 0 || pv_memo_get(memo, v, len, out))
+    if (len == 0)
         return true;
     uint8_t d[PV_DIGEST_LEN];
     if (!pv_hmac_digest(c, s, v, len, d))
         return false;
-    size_t start = out->len;
     if (c->format == PV_HMAC_FORMAT_BASE64URL)
         pv_buf_base64url(out, d, sizeof(d));
     else
         pv_buf_hex(out, d, sizeof(d));
-    pv_memo_put(memo, v, len, out->data + start, out->len - start);
     return true;
 }

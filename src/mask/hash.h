@@ -16,7 +16,6 @@
 
 #include "util/buf.h"
 #include "mask/digest.h"
-#include "mask/memo.h"
 #include "mask/seed.h"
 #include "mask/text.h"
 
@@ -41,8 +40,7 @@ void pv_hash_digest(const pv_hash_column *c, const uint8_t *v, size_t len,
                     uint8_t out[PV_DIGEST_LEN]);
 
 /* Text form: 64 lowercase hex chars; `""` appends nothing. */
-void pv_hash_cell(const pv_hash_column *c, pv_memo *memo, const uint8_t *v, size_t len,
-                  pv_buf *out);
+void pv_hash_cell(const pv_hash_column *c, const uint8_t *v, size_t len, pv_buf *out);
 
 /* §4.2 `uuid`: digest bytes 0–15 with the version-4 and variant bits set. */
 void pv_hash_to_uuid(const uint8_t digest[PV_DIGEST_LEN], uint8_t out[16]);
@@ -72,7 +70,7 @@ bool pv_hmac_digest(const pv_hmac_column *c, pv_mask_scratch *s, const uint8_t *
                     uint8_t out[PV_DIGEST_LEN]);
 
 /* Text form in the column's format; `""` appends nothing. False: v is not UTF-8. */
-bool pv_hmac_cell(const pv_hmac_column *c, pv_mask_scratch *s, pv_memo *memo, const uint8_t *v,
-                  size_t len, pv_buf *out);
+bool pv_hmac_cell(const pv_hmac_column *c, pv_mask_scratch *s, const uint8_t *v, size_t len,
+                  pv_buf *out);
 
 #endif

@@ -11,8 +11,9 @@
  *   hash               pv_hash_column_init       (hash.h)
  *   hmac_hash          pv_hmac_column_init       (hash.h)
  *   §9.2 permutation   pv_fpe_new                (unique.h; when plan.fpe)
- * Per thread: one pv_mask_scratch (text.h); per thread and column: one
- * pv_memo (memo.h) for the text-producing actions.
+ * Per thread: one pv_mask_scratch (text.h). Memos (memo.h) sit above the
+ * actions: the stream's masker keeps one per thread and column, keyed by
+ * the input cell.
  *
  * Per cell:
  *   1. pv_mask_cell_fate (below) applies §3: NULL and `""` never reach an

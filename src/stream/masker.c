@@ -328,7 +328,7 @@ static pv_error *mask_hash(pv_masker *m, mcol *c, const uint8_t *v, size_t len, 
 {
     if (c->hout == HASH_TEXT) {
         pv_buf_reset(&m->out);
-        pv_hash_cell(&c->hash, NULL, v, len, &m->out);
+        pv_hash_cell(&c->hash, v, len, &m->out);
         return emit_text(m, c, m->out.data, m->out.len, out);
     }
     uint8_t d[PV_DIGEST_LEN];
@@ -361,7 +361,7 @@ static pv_error *mask_hmac(pv_masker *m, mcol *c, const uint8_t *v, size_t len, 
         return emit_binary(m, c, d, sizeof(d), out);
     }
     pv_buf_reset(&m->out);
-    if (!pv_hmac_cell(&c->hmac, &m->scratch, NULL, v, len, &m->out))
+    if (!pv_hmac_cell(&c->hmac, &m->scratch, v, len, &m->out))
         return cell_error(c, "The value is not valid UTF-8.");
     return emit_text(m, c, m->out.data, m->out.len, out);
 }
@@ -433,7 +433,7 @@ static pv_error *mask_value(pv_masker *m, mcol *c, pv_cell cell, pv_buf *out)
     case PV_ACT_FAKE:
     case PV_ACT_PSEUDONYM:
         pv_buf_reset(&m->out);
-        err = pv_fake_cell(c->fake, &m->scratch, NULL, v, len, &m->out);
+        err = pv_fake_cell(c->fake, &m->scratch, v, len, &m->out);
         return err ? err : emit_text(m, c, m->out.data, m->out.len, out);
     case PV_ACT_HASH:
         return mask_hash(m, c, v, len, out);
