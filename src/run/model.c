@@ -50,35 +50,40 @@ const pv_table *pv_model_find_config_id(const pv_catalog *cat, const char *id)
     return t;
 }
 
-static bool only(const pv_strlist *columns, const char *column)
+/* `column` is in `columns` — as its only member when `alone`. */
+static bool member(const pv_strlist *columns, const char *column, bool alone)
 {
-    return columns->n == 1 && strcmp(columns->items[0], column) == 0;
+    if (alone)
+        return columns->n == 1 && strcmp(columns->items[0], column) == 0;
+    return pv_strlist_contains(columns, column);
 }
 
-bool pv_model_column_is_key(const pv_table *t, const char *column)
+/*
+ * `column` belongs to the PK, a UNIQUE constraint or a unique index (alone:
+ * is the whole key, and the index is neither partial nor on expressions).
+ */
+static bool in_key(const pv_table *t, const char *column, bool alone)
 {
-    if (only(&t->primary_key, column))
+    if (member(&t->primary_key, column, alone))
         return true;
     for (size_t i = 0; i < t->n_uniques; i++)
-        if (only(&t->uniques[i].columns, column))
+        if (member(&t->uniques[i].columns, column, alone))
             return true;
     for (size_t i = 0; i < t->n_indexes; i++) {
         const pv_index *x = &t->indexes[i];
-        if (x->is_unique && !x->is_partial && !x->has_expressions && only(&x->columns, column))
+        bool whole = !alone || (!x->is_partial && !x->has_expressions);
+        if (x->is_unique && whole && member(&x->columns, column, alone))
             return true;
     }
     return false;
 }
 
+bool pv_model_column_is_key(const pv_table *t, const char *column)
+{
+    return in_key(t, column, true);
+}
+
 bool pv_model_column_unique(const pv_table *t, const char *column)
 {
-    if (pv_strlist_contains(&t->primary_key, column))
-        return true;
-    for (size_t i = 0; i < t->n_uniques; i++)
-        if (pv_strlist_contains(&t->uniques[i].columns, column))
-            return true;
-    for (size_t i = 0; i < t->n_indexes; i++)
-        if (t->indexes[i].is_unique && pv_strlist_contains(&t->indexes[i].columns, column))
-            return true;
-    return false;
+    return in_key(t, column, false);
 }
